@@ -1,0 +1,31 @@
+# Hospital Twin: `make run` starts the workbench, `make test` runs every check.
+# Both set themselves up from nothing on a Debian/Ubuntu machine.
+
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint docs system-deps venv clean
+
+$(VENV)/.installed: pyproject.toml scripts/bootstrap.sh
+	bash scripts/bootstrap.sh
+
+venv: $(VENV)/.installed
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+run: venv
+	$(BIN)/hospital-twin run
+
+test: venv system-deps
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -p no:cacheprovider
+
+lint: venv
+	$(BIN)/ruff check .
+
+docs: venv system-deps
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+clean:
+	rm -rf docs/_build test-output .pytest_cache

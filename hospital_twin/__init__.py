@@ -1,0 +1,1 @@
+"""Hospital Twin: a digital twin of a histopathology laboratory."""

@@ -1,0 +1,1 @@
+"""The ``hospital-twin`` command line: one module per command group."""

@@ -1,0 +1,63 @@
+"""``hospital-twin dashboards``: serve the ``dashboards/`` notebooks with Voilà.
+
+Voilà binds 127.0.0.1, culls idle kernels (it leaks one per closed tab otherwise) and its
+kernels inherit the ``HOSPITAL_TWIN_*`` settings, with the data folder made absolute so
+the dashboards use the same store and queue as the API and the workers.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from hospital_twin.settings import get_settings
+
+DEFAULT_PORT = 8866
+
+
+def default_dashboards_dir() -> Path:
+    """The repository's ``dashboards/`` folder (next to the package)."""
+    return Path(__file__).resolve().parents[2] / "dashboards"
+
+
+def voila_argv(folder: Path, port: int, *, cull_idle_seconds: int = 600) -> list[str]:
+    """The Voilà command line serving ``folder`` on 127.0.0.1:``port``."""
+    return [
+        sys.executable, "-m", "voila", str(folder),
+        f"--port={port}", "--no-browser", "--Voila.ip=127.0.0.1",
+        "--MappingKernelManager.cull_interval=30",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle_seconds}",
+        "--VoilaConfiguration.show_tracebacks=False",
+    ]
+
+
+def dashboard_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for Voilà: settings with absolute data and database paths."""
+    env = dict(os.environ if base is None else base)
+    settings = get_settings()
+    env["HOSPITAL_TWIN_VAR_DIR"] = str(settings.var_dir.resolve())
+    env["HOSPITAL_TWIN_DB"] = str(settings.db_path.resolve())
+    if settings.notebook:
+        env["HOSPITAL_TWIN_NOTEBOOK"] = str(Path(settings.notebook).resolve())
+    return env
+
+
+@click.command("dashboards")
+@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True,
+              help="Port on 127.0.0.1.")
+@click.option("--dir", "folder", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="Folder of dashboard notebooks (default: dashboards/).")
+@click.option("--cull-idle", type=click.IntRange(30), default=600, show_default=True,
+              help="Seconds before an idle dashboard kernel is stopped.")
+def dashboards(port: int, folder: Path | None, cull_idle: int) -> None:
+    """Serve the dashboards with Voilà (open /voila/render/histopathology.ipynb)."""
+    folder = (folder or default_dashboards_dir()).resolve()
+    if not folder.is_dir():
+        raise click.ClickException(f"dashboards folder not found: {folder}")
+    click.echo(f"dashboards: http://127.0.0.1:{port}/voila/render/histopathology.ipynb")
+    sys.stdout.flush()
+    argv = voila_argv(folder, port, cull_idle_seconds=cull_idle)
+    os.execve(argv[0], argv, dashboard_env())

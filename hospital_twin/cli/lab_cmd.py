@@ -1,0 +1,66 @@
+"""``hospital-twin lab``: JupyterLab on the analyst notebooks, for this machine only.
+
+It binds 127.0.0.1, requires a token (``HOSPITAL_TWIN_LAB_TOKEN`` or a fresh random one,
+printed with the full URL) and replaces this process with the Jupyter server, so Ctrl-C
+and signals reach the server directly.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+
+from hospital_twin.settings import get_settings
+
+DEFAULT_PORT = 8888
+
+
+def default_notebook_dir() -> Path:
+    """The repository's ``notebooks/`` folder (next to the package)."""
+    return Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def resolve_token(configured: str) -> tuple[str, bool]:
+    """The configured token, or a new random one; the flag says whether it was generated."""
+    if configured:
+        return configured, False
+    return secrets.token_urlsafe(24), True
+
+
+def lab_argv(port: int, notebook_dir: Path, token: str, *, as_root: bool) -> list[str]:
+    """The JupyterLab command line: loopback only, fixed port, token auth, no browser."""
+    argv = [
+        sys.executable, "-m", "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={notebook_dir}",
+        f"--IdentityProvider.token={token}",
+    ]
+    if as_root:
+        argv.append("--allow-root")
+    return argv
+
+
+@click.command("lab")
+@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True,
+              help="Port on 127.0.0.1.")
+@click.option("--notebook-dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              default=None, help="Folder to serve (default: the repository's notebooks/).")
+def lab(port: int, notebook_dir: Path | None) -> None:
+    """Start JupyterLab on the analyst notebooks (token from HOSPITAL_TWIN_LAB_TOKEN)."""
+    folder = (notebook_dir or default_notebook_dir()).resolve()
+    if not folder.is_dir():
+        raise click.ClickException(f"notebook folder not found: {folder}")
+    token, generated = resolve_token(get_settings().lab_token)
+    note = " (generated; set HOSPITAL_TWIN_LAB_TOKEN to fix it)" if generated else ""
+    click.echo(f"JupyterLab on {folder}")
+    click.echo(f"open: http://127.0.0.1:{port}/lab?token={token}{note}", nl=True)
+    sys.stdout.flush()
+    argv = lab_argv(port, folder, token, as_root=os.geteuid() == 0)
+    os.execv(argv[0], argv)

@@ -1,0 +1,1 @@
+"""Local helper servers (Redis, Mosquitto) started by `make run` and the tests."""

@@ -1,0 +1,100 @@
+"""One settings object for every service, read from ``HOSPITAL_TWIN_*`` variables.
+
+The API, the workers, the dashboards and the command line all call
+:func:`get_settings`, so one environment configures the whole product.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Deployment settings; each field is the variable ``HOSPITAL_TWIN_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="HOSPITAL_TWIN_", extra="ignore")
+
+    var_dir: Path = Field(
+        Path("var"), description="where the database, results and reports live"
+    )
+    db: str = Field(
+        "",
+        description="SQLite database path (default <var_dir>/hospital_twin.db)",
+    )
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="RQ queue's Redis")
+    # Jobs and REST backend (issue #5)
+    queue_name: str = Field("hospital-twin", description="RQ queue of scenario jobs")
+    job_timeout: int = Field(3600, description="seconds before a scenario job is failed")
+    result_ttl: int = Field(86400, description="seconds RQ keeps a finished job's result")
+    notebook: str = Field("", description="scenario notebook (default notebooks/scenario.ipynb)")
+    sweep_interval: float = Field(60.0, description="seconds between abandoned-job sweeps")
+    api_host: str = Field("127.0.0.1", description="address `hospital-twin api` binds")
+    api_port: int = Field(5000, description="port of `hospital-twin api`")
+    api_cors_origins: list[str] = Field(
+        ["http://localhost:3000", "http://127.0.0.1:3000"],
+        description="browser origins allowed to call the REST backend (JSON list)",
+    )
+    api_token: str = Field("", description="bearer token required on write endpoints if set")
+    lab_token: str = Field(
+        "", description="token of `hospital-twin lab` (empty: a random one is printed)"
+    )
+    allow_reset: bool = Field(False, description="allow `DELETE /` to empty the database")
+    max_upload_bytes: int = Field(10_000_000, description="larger request bodies get 413")
+    # Sensor service (issue #7)
+    mqtt_host: str = Field("127.0.0.1", description="MQTT broker the sensor service reads")
+    mqtt_port: int = Field(1883, description="MQTT broker port")
+    mqtt_topics: list[str] = Field(
+        ["sensors/+", "v3/+/devices/+/up"],
+        description="MQTT subscriptions (JSON list); v3/…/up topics are TTN uplinks",
+    )
+    sensors_port: int = Field(8000, description="port of `hospital-twin sensors serve`")
+    sensors_url: str = Field(
+        "http://127.0.0.1:8000", description="sensor service URL used by the dashboard"
+    )
+    sensors_registry: str = Field(
+        "", description="device registry YAML/JSON (default: the bundled lab registry)"
+    )
+    sensors_cors_origins: list[str] = Field(
+        ["http://localhost:3000", "http://127.0.0.1:3000"],
+        description="browser origins allowed to call the sensor service (JSON list)",
+    )
+    sensors_stale_seconds: float = Field(
+        900.0, description="a device with no reading for this long is stale"
+    )
+    sensors_raw_retention_days: float = Field(
+        14.0, description="raw readings older than this are deleted"
+    )
+    sensors_rollup_retention_days: float = Field(
+        730.0, description="5-minute aggregates older than this are deleted"
+    )
+    sensors_max_message_bytes: int = Field(
+        65536, description="larger MQTT/HTTP readings are rejected as malformed"
+    )
+
+    @property
+    def db_path(self) -> Path:
+        return Path(self.db) if self.db else self.var_dir / "hospital_twin.db"
+
+    @property
+    def results_dir(self) -> Path:
+        return self.var_dir / "results"
+
+    @property
+    def reports_dir(self) -> Path:
+        """Where executed scenario notebooks (ipynb + HTML) are kept."""
+        return self.var_dir / "reports"
+
+    @property
+    def notebook_path(self) -> Path:
+        """The parameterised scenario notebook run by the workers."""
+        if self.notebook:
+            return Path(self.notebook)
+        return Path(__file__).resolve().parents[1] / "notebooks" / "scenario.ipynb"
+
+
+def get_settings() -> Settings:
+    """The current settings (read afresh, so tests can change the environment)."""
+    return Settings()

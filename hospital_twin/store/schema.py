@@ -1,0 +1,92 @@
+"""Database schema (SQLAlchemy Core): the seed's two tables, exactly, plus the product's own.
+
+``multis`` and ``scenarios`` are the seed architecture's tables, column for column, so a
+client of the seed's schema keeps working. Everything the product needs beyond them (name,
+status, error, configuration, seed, run length, job id, report paths...) lives in the added
+1:1 tables ``scenario_info`` and ``analysis_info``; their rows are deleted with the seed row
+(``ON DELETE CASCADE``). ``schema_version`` records the migrations applied.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    REAL,
+    Column,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    text,
+)
+
+#: Current schema version (see :mod:`hospital_twin.store.migrations`).
+SCHEMA_VERSION = 2
+
+#: Scenario states.
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+UNFINISHED = (QUEUED, RUNNING)
+
+metadata = MetaData()
+
+multis = Table(
+    "multis",
+    metadata,
+    Column("analysis_id", Integer, primary_key=True, autoincrement=True, nullable=True),
+    sqlite_autoincrement=True,
+)
+
+scenarios = Table(
+    "scenarios",
+    metadata,
+    Column("scenario_id", Integer, primary_key=True, autoincrement=True, nullable=True),
+    Column("analysis_id", Integer, ForeignKey("multis.analysis_id")),
+    Column("created", REAL, nullable=False),
+    Column("completed", REAL),
+    Column("num_reps", Integer, nullable=False),
+    Column("done_reps", Integer, nullable=False, server_default=text("0")),
+    Column("results", Text),
+    sqlite_autoincrement=True,
+)
+
+#: The seed's tables (schema version 1).
+SEED_TABLES = (multis, scenarios)
+
+scenario_info = Table(
+    "scenario_info",
+    metadata,
+    Column("scenario_id", Integer,
+           ForeignKey("scenarios.scenario_id", ondelete="CASCADE"), primary_key=True,
+           autoincrement=False),
+    Column("name", Text),
+    Column("status", Text, nullable=False, server_default=text("'queued'")),
+    Column("error", Text),
+    Column("config_json", Text),
+    Column("seed", Integer),
+    Column("sim_hours", REAL),
+    Column("warmup_hours", REAL),
+    Column("job_id", Text),
+    Column("started", REAL),
+    Column("worker_host", Text),
+    Column("worker_pid", Integer),
+    Column("notebook_path", Text),
+    Column("report_path", Text),
+)
+
+analysis_info = Table(
+    "analysis_info",
+    metadata,
+    Column("analysis_id", Integer,
+           ForeignKey("multis.analysis_id", ondelete="CASCADE"), primary_key=True,
+           autoincrement=False),
+    Column("name", Text),
+    Column("created", REAL, nullable=False),
+    Column("seed", Integer),
+)
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("applied", REAL, nullable=False),
+)
