@@ -1,0 +1,169 @@
+"""Sensor ingest benchmark: sustained MQTT → SQLite ingest rate and WebSocket latency.
+
+Usage: ``.venv/bin/python benchmarks/sensor_ingest.py [--readings 60000] [--rate 5000]``.
+Starts a private Mosquitto and the real sensor service (``hospital-twin sensors serve``,
+temporary SQLite file), publishes simulated readings of the bundled registry's devices from
+a separate process as fast as paho-mqtt can (QoS 0), and times until the service has stored
+them all. WebSocket latency is publish → receipt on ``/ws/<id>``, idle and while other
+devices publish at a steady ``--rate``.
+Target: ≥ 5,000 readings/s sustained.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import statistics
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from websockets.sync.client import connect
+
+from hospital_twin.sensors.process import ServiceProcess
+from hospital_twin.sensors.registry import load_registry
+from hospital_twin.sensors.simulator import Simulator, SimulatorConfig
+from hospital_twin.services.mosquitto import Mosquitto
+
+PROBE_DEVICE = "elsys-eye-0b13a5"
+
+
+def _client(port: int) -> mqtt.Client:
+    client = mqtt.Client(CallbackAPIVersion.VERSION2)
+    client.max_queued_messages_set(0)
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    return client
+
+
+def _publish_flood(port: int, total: int, started: mp.Event, rate: float = 0.0) -> None:
+    """Publish ``total`` simulated readings (separate process): as fast as possible, or at
+    ``rate`` readings/s when given."""
+    sim = Simulator(load_registry(), SimulatorConfig(seed=1, dropout=0, event_rate=0))
+    messages: list[tuple[str, str]] = []
+    t = time.time()
+    while len(messages) < total:
+        messages += [
+            (topic, json.dumps(doc)) for topic, doc in sim.round(t) if PROBE_DEVICE not in topic
+        ]  # the probe device's readings are timed
+        t += 1e-3
+    messages = messages[:total]
+    client = _client(port)
+    started.set()
+    begin = time.perf_counter()
+    for i, (topic, payload) in enumerate(messages):
+        if rate and i % 50 == 0:
+            time.sleep(max(0.0, begin + i / rate - time.perf_counter()))
+        client.publish(topic, payload)
+    time.sleep(0.5)
+    client.disconnect()
+    client.loop_stop()
+
+
+def _stats(url: str) -> dict:
+    with urllib.request.urlopen(url + "/stats", timeout=10) as reply:
+        return json.loads(reply.read())
+
+
+def _probe_latency(url: str, port: int, count: int, gap: float) -> list[float]:
+    """Publish ``count`` probe readings; return publish → WebSocket receipt times (ms)."""
+    lat: list[float] = []
+    client = _client(port)
+    with connect(url.replace("http", "ws") + f"/ws/{PROBE_DEVICE}", open_timeout=10) as ws:
+        time.sleep(0.3)
+
+        def listen() -> None:
+            while len(lat) < count:
+                try:
+                    msg = json.loads(ws.recv(10))
+                except TimeoutError:
+                    return
+                lat.append((time.time() - msg["payload"]["occupancy"] / 1e6) * 1000)
+
+        reader = threading.Thread(target=listen)
+        reader.start()
+        for _ in range(count):
+            sent = time.time()
+            doc = {"acp_ts": sent, "payload": {"occupancy": sent * 1e6, "motion": 0}}
+            client.publish(f"sensors/{PROBE_DEVICE}", json.dumps(doc))
+            time.sleep(gap)
+        reader.join(15)
+    client.disconnect()
+    client.loop_stop()
+    return lat
+
+
+def _summary(lat: list[float]) -> str:
+    if not lat:
+        return "no probes received"
+    q = statistics.quantiles(lat, n=100) if len(lat) > 1 else lat * 99
+    return (
+        f"n={len(lat)} median {statistics.median(lat):.1f} ms, p95 {q[94]:.1f} ms, "
+        f"max {max(lat):.1f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--readings", type=int, default=60_000)
+    parser.add_argument("--probes", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=5000.0, help="paced load for latency")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="ht-sensor-bench-"))
+    with Mosquitto() as broker:
+        env = {
+            "HOSPITAL_TWIN_DB": str(tmp / "bench.db"),
+            "HOSPITAL_TWIN_MQTT_PORT": str(broker.port),
+            "HOSPITAL_TWIN_MQTT_HOST": broker.host,
+        }
+        with ServiceProcess(env, log=tmp / "service.log") as svc:
+            while not _stats(svc.url)["mqtt"]["connected"]:
+                time.sleep(0.1)
+            idle = _probe_latency(svc.url, broker.port, args.probes, 0.01)
+            print(f"WebSocket latency, idle:       {_summary(idle)}")
+
+            base = _stats(svc.url)["stored"]
+            started = mp.Event()
+            flood = mp.Process(target=_publish_flood, args=(broker.port, args.readings, started))
+            flood.start()
+            started.wait(60)
+            t0 = time.perf_counter()
+            loaded: list[float] = []
+            last, last_change = base, time.perf_counter()
+            while True:
+                stored = _stats(svc.url)["stored"]
+                now = time.perf_counter()
+                if stored != last:
+                    last, last_change = stored, now
+                if stored - base >= args.readings or now - last_change > 3:
+                    break
+                time.sleep(0.05)
+            elapsed = last_change - t0
+            flood.join(30)
+            stats = _stats(svc.url)
+            ingested = stats["stored"] - base
+            print(
+                f"Ingest: {ingested} of {args.readings} readings stored in {elapsed:.2f} s "
+                f"= {ingested / elapsed:,.0f} readings/s sustained (target ≥ 5,000/s)"
+            )
+            print(
+                f"        malformed {stats['malformed_total']}, store errors "
+                f"{stats['store_errors']}, lost {args.readings - ingested}"
+            )
+            paced = mp.Process(
+                target=_publish_flood, args=(broker.port, int(args.rate * 8), mp.Event(), args.rate)
+            )
+            paced.start()
+            time.sleep(2)  # let the paced load settle, then probe during it
+            loaded = _probe_latency(svc.url, broker.port, args.probes // 4, 0.02)
+            paced.join(60)
+            print(f"WebSocket latency at {args.rate:,.0f} readings/s: {_summary(loaded)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Headline numbers for KPI cards: mean TATs with CIs and the RCPath target verdicts.
+
+The Royal College of Pathologists (RCPath) targets say what share of specimens should be
+reported within 7, 10, 12 and 21 days (80, 90, 95, 95 %) and what share should leave the
+lab within 3 days (80 %). A card is *on target* when the mean share meets the target.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: RCPath targets: (results key, days, target share, what it measures).
+RCPATH_TARGETS: tuple[tuple[str, int, float, str], ...] = (
+    ("progress", 7, 0.80, "Reported within 7 days"),
+    ("progress", 10, 0.90, "Reported within 10 days"),
+    ("progress", 12, 0.95, "Reported within 12 days"),
+    ("progress", 21, 0.95, "Reported within 21 days"),
+    ("lab_progress", 3, 0.80, "Lab work done within 3 days"),
+)
+
+
+def _get(tree: Any, key: str) -> float | None:
+    if not isinstance(tree, dict):
+        return None
+    value = tree.get(key)
+    return None if value is None else float(value)
+
+
+def tat_cards(results: dict) -> list[dict]:
+    """Overall and lab TAT: mean hours and days with 95 % CI (None bounds with one rep)."""
+    cards = []
+    for key, label in (("overall_tat", "Overall turnaround (arrival to report)"),
+                       ("lab_tat", "Lab turnaround (arrival to QC done)")):
+        mean, low, high = results.get(key), results.get(f"{key}_min"), results.get(f"{key}_max")
+        cards.append({
+            "key": key, "label": label, "unit": "hours", "mean": mean, "low": low, "high": high,
+            "mean_days": None if mean is None else mean / 24,
+        })
+    return cards
+
+
+def rcpath_verdicts(results: dict, *, cohort: bool = False) -> list[dict]:
+    """One dict per RCPath target: share (mean, CI), target and an on/under-target verdict.
+
+    ``cohort=True`` uses the censoring-free cohort shares (spec 11.C19) instead of the
+    shares among completed specimens, which flatter short runs.
+    """
+    rows = []
+    for key, days, target, label in RCPATH_TARGETS:
+        source = f"{key}_cohort" if cohort else key
+        share = _get(results.get(source), str(days))
+        low = _get(results.get(f"{source}_min"), str(days))
+        high = _get(results.get(f"{source}_max"), str(days))
+        if share is None:
+            verdict, on_target = "no data", None
+        else:
+            on_target = share >= target
+            verdict = "on target" if on_target else "under target"
+        rows.append({
+            "measure": label, "key": source, "days": days, "share": share, "low": low,
+            "high": high, "target": target, "on_target": on_target, "verdict": verdict,
+        })
+    return rows
+
+
+def _percent(share: float, target: float) -> str:
+    """One decimal, or more when rounding would hide that a share misses its target."""
+    for decimals in (1, 2, 3, 4):
+        text = f"{100 * share:.{decimals}f}"
+        if (share >= target) == (float(text) >= 100 * target):
+            return text
+    return text
+
+
+def format_share(row: dict) -> str:
+    """A card's text, e.g. ``"96.1 % (95 % CI 94.0–98.2) vs 80 % target: on target"``."""
+    if row["share"] is None:
+        return f"{row['measure']}: no completed specimens"
+    ci = ""
+    if row["low"] is not None and row["high"] is not None:
+        ci = f" (95% CI {100 * row['low']:.1f}–{100 * row['high']:.1f})"
+    return (f"{row['measure']}: {_percent(row['share'], row['target'])}%{ci} vs "
+            f"{100 * row['target']:.0f}% target: {row['verdict']}")

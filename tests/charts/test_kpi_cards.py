@@ -1,0 +1,57 @@
+"""KPI card data: TATs with CIs and RCPath verdicts taken from the results dict."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from hospital_twin.charts import RCPATH_TARGETS, format_share, rcpath_verdicts, tat_cards
+
+
+def test_tat_cards_carry_mean_and_ci(results: dict) -> None:
+    overall, lab = tat_cards(results)
+    assert (overall["mean"], overall["low"], overall["high"]) == (
+        results["overall_tat"], results["overall_tat_min"], results["overall_tat_max"])
+    assert (lab["mean"], lab["low"], lab["high"]) == (
+        results["lab_tat"], results["lab_tat_min"], results["lab_tat_max"])
+    assert overall["mean_days"] == pytest.approx(results["overall_tat"] / 24)
+    assert overall["unit"] == "hours"
+
+
+def test_rcpath_targets_are_the_colleges() -> None:
+    assert [(k, d, t) for k, d, t, _ in RCPATH_TARGETS] == [
+        ("progress", 7, 0.80), ("progress", 10, 0.90), ("progress", 12, 0.95),
+        ("progress", 21, 0.95), ("lab_progress", 3, 0.80)]
+
+
+def test_verdicts_use_the_results_shares(results: dict) -> None:
+    rows = rcpath_verdicts(results)
+    assert [r["days"] for r in rows] == [7, 10, 12, 21, 3]
+    for row in rows:
+        key = "lab_progress" if row["days"] == 3 else "progress"
+        d = str(row["days"])
+        assert row["share"] == results[key][d]
+        assert (row["low"], row["high"]) == (results[f"{key}_min"][d], results[f"{key}_max"][d])
+        assert row["on_target"] == (row["share"] >= row["target"])
+        assert row["verdict"] == ("on target" if row["on_target"] else "under target")
+
+
+def test_verdict_flips_at_the_target(results: dict) -> None:
+    edited = copy.deepcopy(results)
+    edited["progress"]["7"] = 0.80
+    edited["progress"]["10"] = 0.8999
+    edited["lab_progress"]["3"] = None
+    rows = {r["days"]: r for r in rcpath_verdicts(edited)}
+    assert rows[7]["verdict"] == "on target"
+    assert rows[10]["verdict"] == "under target" and rows[10]["on_target"] is False
+    assert rows[3]["verdict"] == "no data" and rows[3]["on_target"] is None
+    assert format_share(rows[3]).endswith("no completed specimens")
+    assert "89.99%" in format_share(rows[10]) and "under target" in format_share(rows[10])
+
+
+def test_cohort_verdicts_read_the_cohort_shares(results: dict) -> None:
+    rows = rcpath_verdicts(results, cohort=True)
+    assert rows[0]["key"] == "progress_cohort"
+    assert rows[0]["share"] == results["progress_cohort"]["7"]
+    assert rows[-1]["share"] == results["lab_progress_cohort"]["3"]
