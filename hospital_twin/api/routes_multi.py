@@ -1,0 +1,60 @@
+"""``/multi``: analyses of several scenarios run with one seed (common random numbers)."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Depends, Request
+
+from hospital_twin.api.deps import parse_id, require_token, services
+from hospital_twin.api.errors import ApiError
+from hospital_twin.api.multi_results import multi_results
+from hospital_twin.api.routing import both
+from hospital_twin.api.submission import submit_form
+from hospital_twin.store import DONE, FAILED, get_analysis, get_results, list_analyses
+
+router = APIRouter(tags=["multi-scenario analyses"])
+
+
+def _status_or_404(request: Request, analysis_id: str) -> dict:
+    aid = parse_id(analysis_id, "analysis")
+    status = get_analysis(services(request).engine, aid)
+    if status is None:
+        raise ApiError(404, f"unknown analysis {aid}")
+    return status
+
+
+@both(router, "/multi", ["POST"], dependencies=[Depends(require_token)],
+      summary="Submit a multi-scenario analysis")
+async def submit_multi(request: Request) -> dict:
+    """Multipart: any number of .xlsx files (any field names), ``sim_hours``, ``num_reps``,
+    optional ``seed``/``name``. All files are validated before anything is stored."""
+    done = await submit_form(request, multi=True)
+    return get_analysis(services(request).engine, done.analysis_id)
+
+
+@both(router, "/multi", ["GET"], summary="List analyses")
+def list_all(request: Request) -> list[dict]:
+    """Every analysis's status object (a JSON array)."""
+    return list_analyses(services(request).engine)
+
+
+@both(router, "/multi/{analysis_id}/status", ["GET"], summary="Analysis status")
+def status(request: Request, analysis_id: str) -> dict:
+    """Progress is Σ done / Σ replications, exactly 1 when every scenario is done."""
+    return _status_or_404(request, analysis_id)
+
+
+@both(router, "/multi/{analysis_id}/results", ["GET"], summary="Analysis results")
+def results(request: Request, analysis_id: str) -> dict:
+    """Mean TAT and utilisation per scenario, hourly utilisation, paired differences."""
+    status = _status_or_404(request, analysis_id)
+    if status["status"] != DONE:
+        why = (f"analysis {status['analysis_id']} failed: {status['error']}"
+               if status["status"] == FAILED else
+               f"analysis {status['analysis_id']} is not finished ({status['status']}, "
+               f"progress {status['progress']:.2f})")
+        raise ApiError(404, why, status=status["status"], progress=status["progress"])
+    engine = services(request).engine
+    stored = {sid: json.loads(get_results(engine, sid)) for sid in status["scenario_ids"]}
+    return multi_results(status, stored)

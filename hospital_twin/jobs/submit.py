@@ -1,0 +1,82 @@
+"""Submit scenarios: validate, store the rows (queued), enqueue one RQ job per scenario.
+
+Validation happens before anything is stored. If Redis cannot take the jobs, the rows
+just written are deleted again, so a failed submission leaves nothing behind. Scenarios
+of one analysis share one seed (common random numbers).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+from redis import Redis
+from rq import Callback
+
+from hospital_twin.config import ConfigError, LabConfig
+from hospital_twin.config.workbook import problems_from_validation_error
+from hospital_twin.jobs.options import JobOptions
+from hospital_twin.jobs.queue import QueueUnavailable, ping, scenario_queue
+from hospital_twin.store import NewScenario, create_scenarios, delete_scenarios
+
+JOB_FUNCTION = "hospital_twin.jobs.task.run_scenario_job"
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """Ids of what was stored and queued."""
+
+    analysis_id: int | None
+    scenario_ids: list[int]
+    job_ids: list[str]
+
+
+def prepare(config: LabConfig, *, sim_hours: float, num_reps: int, seed: int,
+            warmup_hours: float | None = None, source: str = "") -> LabConfig:
+    """``config`` with the run settings of the submission, or ConfigError if they clash."""
+    warmup = config.run.warmup_hours if warmup_hours is None else warmup_hours
+    try:
+        return config.with_run(sim_hours=sim_hours, replications=num_reps, seed=seed,
+                               warmup_hours=warmup)
+    except ValidationError as exc:
+        raise ConfigError(problems_from_validation_error(exc), source=source) from exc
+
+
+def new_seed() -> int:
+    """A fresh random seed (stored with the scenario, so runs stay reproducible)."""
+    return secrets.randbelow(2**31)
+
+
+def submit_scenarios(connection: Redis, engine, options: JobOptions,
+           configs: list[tuple[str | None, LabConfig]], *, analysis: bool = False,
+           analysis_name: str | None = None) -> Submitted:
+    """Store and enqueue prepared configurations (see :func:`prepare`).
+
+    Raises :class:`QueueUnavailable` (and stores nothing) when Redis is unreachable.
+    """
+    ping(connection)
+    new = [NewScenario(config_json=cfg.model_dump_json(), num_reps=cfg.run.replications,
+                       sim_hours=cfg.run.sim_hours, warmup_hours=cfg.run.warmup_hours,
+                       seed=cfg.run.seed, job_id=f"scenario-{uuid.uuid4().hex}", name=name)
+           for name, cfg in configs]
+    analysis_id, ids = create_scenarios(engine, new, analysis=analysis,
+                                        analysis_name=analysis_name)
+    queue = scenario_queue(connection, options.queue_name)
+    try:
+        for sid, item in zip(ids, new, strict=True):
+            queue.enqueue(
+                JOB_FUNCTION, kwargs={"scenario_id": sid, "db_url": options.db_url,
+                                      "report_dir": options.report_dir,
+                                      "notebook": options.notebook,
+                                      "timeout": options.job_timeout},
+                job_id=item.job_id, job_timeout=options.job_timeout,
+                result_ttl=options.result_ttl, failure_ttl=options.result_ttl,
+                description=f"scenario {sid}",
+                on_failure=Callback("hospital_twin.jobs.failures.on_job_failure"),
+            )
+    except Exception as exc:
+        delete_scenarios(engine, ids, analysis_id)
+        raise QueueUnavailable(f"the job queue (Redis) refused the job: {exc}") from exc
+    return Submitted(analysis_id, ids, [n.job_id for n in new])
