@@ -1,0 +1,1 @@
+"""Sensor service: device registry, MQTT/HTTP ingest, storage, alerts, API, simulator."""

@@ -1,0 +1,182 @@
+"""Reading storage and queries: batched inserts, latest per device, raw and downsampled history."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from hospital_twin.sensors import fastjson
+from hospital_twin.sensors.db import reading
+from hospital_twin.sensors.messages import Reading
+from hospital_twin.sensors.tables import ROLLUP_SECONDS, latest, readings, rollup
+
+_INSERT_RAW = (
+    "INSERT INTO sensor_readings (acp_id, acp_ts, received_ts, registered, payload, meta)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+#: Fold the batch's raw rows into the 5-minute rollups inside SQLite (C speed, GIL released).
+_ROLLUP_SQL = text(
+    """
+    INSERT INTO sensor_rollup (acp_id, bucket, key, n, sum, min, max)
+    SELECT r.acp_id, CAST(r.acp_ts / :width AS INTEGER) * :width AS b, j.key,
+           count(*), sum(j.value), min(j.value), max(j.value)
+    FROM sensor_readings AS r, json_each(r.payload) AS j
+    WHERE r.id > :first
+    GROUP BY r.acp_id, b, j.key
+    ON CONFLICT (acp_id, bucket, key) DO UPDATE SET
+        n = n + excluded.n, sum = sum + excluded.sum,
+        min = min(min, excluded.min), max = max(max, excluded.max)
+    """
+)
+
+
+def _latest_rows(batch: Sequence[Reading], registered: set[str]) -> list[dict[str, Any]]:
+    newest: dict[str, Reading] = {}
+    counts: dict[str, int] = defaultdict(int)
+    for r in batch:
+        counts[r.acp_id] += 1
+        if r.acp_id not in newest or r.acp_ts >= newest[r.acp_id].acp_ts:
+            newest[r.acp_id] = r
+    return [
+        {
+            "acp_id": r.acp_id,
+            "acp_ts": r.acp_ts,
+            "received_ts": r.received_ts,
+            "registered": int(r.acp_id in registered),
+            "payload": fastjson.dumps(r.payload),
+            "first_seen": r.received_ts,
+            "count": counts[r.acp_id],
+        }
+        for r in newest.values()
+    ]
+
+
+def insert_batch(engine: Engine, batch: Sequence[Reading], registered: set[str]) -> None:
+    """Store a batch of readings in one transaction (raw rows, rollups, latest)."""
+    if not batch:
+        return
+    raw = [
+        (
+            r.acp_id,
+            r.acp_ts,
+            r.received_ts,
+            int(r.acp_id in registered),
+            fastjson.dumps(r.payload),
+            fastjson.dumps({"gateway": r.gateway, "data_connector": r.data_connector})
+            if (r.gateway or r.data_connector)
+            else None,
+        )
+        for r in batch
+    ]
+    lt = sqlite_insert(latest)
+    newer = lt.excluded.acp_ts >= latest.c.acp_ts
+    lt = lt.on_conflict_do_update(
+        index_elements=["acp_id"],
+        set_={
+            "acp_ts": func.iif(newer, lt.excluded.acp_ts, latest.c.acp_ts),
+            "payload": func.iif(newer, lt.excluded.payload, latest.c.payload),
+            "received_ts": lt.excluded.received_ts,
+            "count": latest.c.count + lt.excluded.count,
+        },
+    )
+    with engine.begin() as conn:  # BEGIN IMMEDIATE: ids below are this batch's alone
+        first = conn.execute(select(func.coalesce(func.max(readings.c.id), 0))).scalar_one()
+        conn.exec_driver_sql(_INSERT_RAW, raw)  # plain executemany: the hot path
+        conn.execute(_ROLLUP_SQL, {"first": first, "width": ROLLUP_SECONDS})
+        conn.execute(lt, _latest_rows(batch, registered))
+
+
+def latest_readings(engine: Engine, since: float = 0.0) -> list[dict[str, Any]]:
+    """Newest reading of every device seen since ``since``, with registration and counts."""
+    query = select(latest).where(latest.c.acp_ts >= since).order_by(latest.c.acp_id)
+    with reading(engine) as conn:
+        rows = conn.execute(query).mappings().all()
+    return [{**row, "payload": fastjson.loads(row["payload"])} for row in rows]
+
+
+def raw_history(
+    engine: Engine, acp_id: str, start: float, end: float, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Raw readings of a device with ``start <= acp_ts < end``, oldest first."""
+    query = (
+        select(readings.c.acp_ts, readings.c.payload)
+        .where(
+            and_(readings.c.acp_id == acp_id, readings.c.acp_ts >= start, readings.c.acp_ts < end)
+        )
+        .order_by(readings.c.acp_ts, readings.c.id)
+    )
+    if limit:
+        query = query.limit(limit)
+    with reading(engine) as conn:
+        return [
+            {"acp_id": acp_id, "acp_ts": ts, "payload": fastjson.loads(p)}
+            for ts, p in conn.execute(query)
+        ]
+
+
+def _aggregates(cells: Iterable[tuple[int, str, int, float, float, float]]) -> list[dict]:
+    by_bucket: dict[int, dict[str, Any]] = {}
+    for bucket, key, n, total, lo, hi in cells:
+        values = by_bucket.setdefault(bucket, {})
+        values[key] = {"mean": total / n, "min": lo, "max": hi, "n": n}
+    return [{"ts": float(b), "values": v} for b, v in sorted(by_bucket.items())]
+
+
+def downsampled_history(
+    engine: Engine, acp_id: str, start: float, end: float, resolution: int
+) -> list[dict[str, Any]]:
+    """Mean/min/max/n per key in buckets of ``resolution`` seconds (``ts`` = bucket start).
+
+    Buckets are aligned to multiples of the resolution (UNIX time).  Multiples of five minutes
+    come from the stored 5-minute rollups (which outlive raw readings), buckets whose first
+    rollup starts in ``[start, end)`` are included; finer resolutions are computed from raw
+    readings in ``[start, end)``.
+    """
+    if resolution <= 0:
+        raise ValueError("resolution must be positive")
+    if resolution % ROLLUP_SECONDS:
+        cells: dict[tuple[int, str], list[float]] = {}
+        for row in raw_history(engine, acp_id, start, end):
+            bucket = int(row["acp_ts"] // resolution) * resolution
+            for key, value in row["payload"].items():
+                c = cells.setdefault((bucket, key), [0, 0.0, math.inf, -math.inf])
+                c[0] += 1
+                c[1] += value
+                c[2] = min(c[2], value)
+                c[3] = max(c[3], value)
+        return _aggregates((b, k, c[0], c[1], c[2], c[3]) for (b, k), c in cells.items())
+    lo = int(start // ROLLUP_SECONDS) * ROLLUP_SECONDS
+    group = ((rollup.c.bucket // resolution) * resolution).label("grp")
+    query = (
+        select(
+            group,
+            rollup.c.key,
+            func.sum(rollup.c.n),
+            func.sum(rollup.c.sum),
+            func.min(rollup.c.min),
+            func.max(rollup.c.max),
+        )
+        .where(and_(rollup.c.acp_id == acp_id, rollup.c.bucket >= lo, rollup.c.bucket < end))
+        .group_by(group, rollup.c.key)
+    )
+    with reading(engine) as conn:
+        return _aggregates(tuple(row) for row in conn.execute(query))
+
+
+def apply_retention(engine: Engine, now: float, raw_days: float, rollup_days: float) -> None:
+    """Delete raw readings and rollups older than their retention."""
+    with engine.begin() as conn:
+        conn.execute(readings.delete().where(readings.c.acp_ts < now - raw_days * 86400))
+        conn.execute(rollup.delete().where(rollup.c.bucket < now - rollup_days * 86400))
+
+
+def count_readings(engine: Engine) -> int:
+    """How many raw readings are stored."""
+    with reading(engine) as conn:
+        return conn.execute(select(func.count()).select_from(readings)).scalar_one()
