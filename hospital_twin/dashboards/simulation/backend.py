@@ -1,0 +1,138 @@
+"""The dashboard's access to the store and the job queue (same functions the API uses).
+
+A thin adapter: it opens the database and Redis named by the settings once, and offers
+the few operations the tabs need (list jobs, read results, submit, delete, report).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hospital_twin.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+DONE, FAILED = "done", "failed"  # scenario states (hospital_twin.store.schema)
+
+
+@dataclass
+class Backend:
+    """Store and queue of one deployment (from :func:`~hospital_twin.settings.get_settings`)."""
+
+    settings: Settings = field(default_factory=get_settings)
+
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (database created/migrated once, on first use)."""
+        with self._lock:  # the Jobs poller and a button may both ask first
+            if self._engine is None:
+                from hospital_twin.store import init_db
+
+                self._engine = init_db(self.settings.db_path)
+            return self._engine
+
+    @cached_property
+    def redis(self) -> Any:
+        """A Redis client for the job queue (connected lazily)."""
+        from hospital_twin.jobs.queue import connect
+
+        return connect(self.settings.redis_url)
+
+    # -- reading ---------------------------------------------------------------------
+    def scenarios(self) -> list[dict[str, Any]]:
+        """Every scenario's status object (``progress`` 0–1), oldest first."""
+        from hospital_twin.store.views import scenario_views
+
+        return scenario_views(self.engine)
+
+    def analyses(self) -> list[dict[str, Any]]:
+        """Every analysis's status object, oldest first."""
+        from hospital_twin.store import list_analyses
+
+        return list_analyses(self.engine)
+
+    def done_scenarios(self) -> list[dict[str, Any]]:
+        """Scenarios whose results are ready."""
+        return [s for s in self.scenarios() if s["status"] == DONE]
+
+    def results(self, scenario_id: int) -> dict[str, Any]:
+        """A finished scenario's results dict; ValueError saying why if there are none."""
+        from hospital_twin.store import get_results, get_scenario
+
+        row = get_scenario(self.engine, scenario_id)
+        if row is None:
+            raise ValueError(f"scenario {scenario_id} no longer exists")
+        if row["status"] == FAILED:
+            raise ValueError(f"scenario {scenario_id} failed: {row['error']}")
+        text = get_results(self.engine, scenario_id)
+        if row["status"] != DONE or not text:
+            raise ValueError(f"scenario {scenario_id} is not finished yet ({row['status']})")
+        return json.loads(text)
+
+    def config_json(self, scenario_id: int) -> str:
+        """The configuration JSON a scenario was submitted with."""
+        from hospital_twin.store import get_config_json
+
+        text = get_config_json(self.engine, scenario_id)
+        if not text:
+            raise ValueError(f"scenario {scenario_id} has no stored configuration")
+        return text
+
+    def report_html(self, scenario_id: int) -> bytes:
+        """The scenario's HTML report (rendered from the executed notebook if needed)."""
+        from hospital_twin.store import get_scenario, set_report
+
+        row = get_scenario(self.engine, scenario_id)
+        if row is None:
+            raise ValueError(f"scenario {scenario_id} no longer exists")
+        notebook = row["notebook_path"]
+        if row["status"] not in (DONE, FAILED) or not notebook or not Path(notebook).exists():
+            raise ValueError(f"scenario {scenario_id} has no report yet ({row['status']})")
+        html = row["report_path"]
+        if not html or not Path(html).exists():
+            from hospital_twin.jobs.task import render_html
+
+            html = str(render_html(notebook, Path(notebook).with_suffix(".html")))
+            set_report(self.engine, scenario_id, None, html)
+        return Path(html).read_bytes()
+
+    # -- writing ---------------------------------------------------------------------
+    def submit(self, configs: list[tuple[str | None, Any]], *, analysis: bool = False,
+               analysis_name: str | None = None) -> Any:
+        """Store and enqueue prepared configurations (``jobs.submit_scenarios``)."""
+        from hospital_twin.jobs.options import JobOptions
+        from hospital_twin.jobs.submit import submit_scenarios
+
+        return submit_scenarios(self.redis, self.engine, JobOptions.from_settings(self.settings),
+                                configs, analysis=analysis, analysis_name=analysis_name)
+
+    def delete(self, scenario_ids: list[int], analysis_id: int | None = None) -> int:
+        """Delete scenarios (cancelling queued jobs, removing report files) and an analysis."""
+        from rq.job import Job
+        from rq.serializers import JSONSerializer
+
+        from hospital_twin.store import delete_scenarios, get_scenario
+
+        rows = [r for r in (get_scenario(self.engine, s) for s in scenario_ids) if r]
+        for row in rows:
+            if row["job_id"] and row["status"] not in (DONE, FAILED):
+                try:
+                    Job.fetch(row["job_id"], connection=self.redis,
+                              serializer=JSONSerializer).cancel()
+                except Exception:  # noqa: BLE001 - a running job stops itself when its row goes
+                    pass
+        n = delete_scenarios(self.engine, [r["scenario_id"] for r in rows], analysis_id)
+        for row in rows:
+            for path in (row["notebook_path"], row["report_path"]):
+                if path:
+                    Path(path).unlink(missing_ok=True)
+        return n

@@ -1,0 +1,174 @@
+"""Compare tab: several finished scenarios side by side and paired differences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+
+from hospital_twin.dashboards.simulation._ui import (
+    MessageBox,
+    button,
+    download_html,
+    esc,
+    figure_widget,
+    guarded,
+)
+from hospital_twin.dashboards.simulation.backend import Backend
+
+
+def verdicts_html(scenarios: dict[str, dict]) -> str:
+    """RCPath shares and verdicts, one column per scenario."""
+    from hospital_twin.charts import rcpath_verdicts
+
+    names = list(scenarios)
+    table = {n: rcpath_verdicts(r) for n, r in scenarios.items()}
+    head = "".join(f"<th>{esc(n)}</th>" for n in names)
+    rows = []
+    for i, first in enumerate(table[names[0]]):
+        cells = []
+        for n in names:
+            v = table[n][i]
+            cls = {True: "ht-on", False: "ht-under"}.get(v["on_target"], "")
+            share = "no data" if v["share"] is None else f"{100 * v['share']:.1f}%"
+            cells.append(f'<td class="{cls}">{share}: {esc(v["verdict"])}</td>')
+        rows.append(f"<tr><td>{esc(first['measure'])} (target {100 * first['target']:.0f}%)"
+                    f"</td>{''.join(cells)}</tr>")
+    return (f'<h4>RCPath targets</h4><table class="ht-table ht-verdicts-table"><tr>'
+            f"<th>Measure</th>{head}</tr>{''.join(rows)}</table>")
+
+
+def _number(value: Any, unit: str) -> str:
+    if value is None:
+        return "–"
+    return f"{100 * value:.1f}%" if unit == "share" else f"{value:,.1f} h"
+
+
+def _diff(value: Any, unit: str) -> str:
+    if value is None:
+        return "–"
+    return f"{100 * value:+.1f} points" if unit == "share" else f"{value:+,.1f} h"
+
+
+def differences_html(table: Any, baseline: str) -> str:
+    """The paired differences table; significant rows (CI excludes 0) highlighted."""
+    rows = []
+    for r in table.to_dict("records"):
+        sig = r["significant"]
+        cls = ' class="ht-significant"' if sig else ""
+        ci = ("n/a (1 replication)" if r["ci_low"] is None or r["ci_high"] != r["ci_high"]
+              else f"{_diff(r['ci_low'], r['unit'])} to {_diff(r['ci_high'], r['unit'])}")
+        verdict = {True: "yes", False: "no"}.get(sig, "n/a")
+        rows.append(
+            f'<tr{cls} data-measure="{esc(r["measure"])}"><td>{esc(r["scenario"])}</td>'
+            f"<td>{esc(r['measure'])}</td><td>{_number(r['baseline'], r['unit'])}</td>"
+            f"<td>{_number(r['value'], r['unit'])}</td><td>{_diff(r['difference'], r['unit'])}"
+            f"</td><td>{ci}</td><td>{verdict}</td><td>{r['pairs']}</td></tr>")
+    return (f"<h4>Differences against {esc(baseline)} (paired replications, 95% CI; "
+            "highlighted rows are significant)</h4>"
+            '<table class="ht-table ht-diff-table"><tr><th>Scenario</th><th>Measure</th>'
+            "<th>Baseline</th><th>Scenario value</th><th>Difference</th><th>95% CI</th>"
+            f"<th>Significant</th><th>Pairs</th></tr>{''.join(rows)}</table>")
+
+
+class CompareTab:
+    """Choose two or more finished scenarios and a baseline, then compare."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.message = MessageBox()
+        guard = guarded(self.message)
+        self.choice = w.SelectMultiple(description="Scenarios", options=[], rows=6,
+                                       layout=w.Layout(width="480px"))
+        self.baseline = w.Dropdown(description="Baseline", options=[],
+                                   layout=w.Layout(width="420px"))
+        self.resource = w.Dropdown(description="Hourly utilisation of", options=[],
+                                   style={"description_width": "initial"},
+                                   layout=w.Layout(width="420px"))
+        self.compare_button = button("Compare", "primary")
+        self.refresh_button = button("Refresh list")
+        self.choice.observe(lambda _: self._choice_changed(), "value")
+        self.resource.observe(guard(lambda _: self._draw_hourly()), "value")
+        self.compare_button.on_click(guard(lambda _: self.compare()))
+        self.refresh_button.on_click(guard(lambda _: self.refresh()))
+        self.tat = w.VBox()
+        self.verdicts = w.HTML()
+        self.util = w.VBox()
+        self.hourly = w.VBox()
+        self.differences = w.HTML()
+        self.downloads = w.HTML()
+        self.scenarios: dict[str, dict] = {}
+        self.widget = w.VBox([
+            w.HBox([self.choice, w.VBox([self.baseline, w.HBox([self.compare_button,
+                                                                 self.refresh_button])])]),
+            self.message, self.tat, self.verdicts, self.util, self.resource, self.hourly,
+            self.differences, self.downloads,
+        ])
+        self.widget.add_class("ht-compare-tab")
+        self.message.show("Select two or more finished scenarios (Ctrl-click) and press "
+                          "Compare.")
+
+    def refresh(self) -> None:
+        """Reload the finished scenarios."""
+        chosen = self.choice.value
+        options = [(f"#{s['scenario_id']} {s['name'] or 'unnamed'}", s["scenario_id"])
+                   for s in self.backend.done_scenarios()]
+        self.choice.options = options
+        self.choice.value = tuple(v for v in chosen if v in [o[1] for o in options])
+
+    def select(self, scenario_ids: list[int]) -> None:
+        """Pre-select scenarios (e.g. an analysis's) and compare them."""
+        self.refresh()
+        known = [o[1] for o in self.choice.options]
+        self.choice.value = tuple(s for s in scenario_ids if s in known)
+        self.compare()
+
+    def _choice_changed(self) -> None:
+        labels = {v: k for k, v in self.choice.options}
+        options = [(labels[v], v) for v in self.choice.value]
+        current = self.baseline.value
+        self.baseline.options = options
+        if current in self.choice.value:
+            self.baseline.value = current
+
+    def compare(self) -> None:
+        """Load the chosen scenarios' results and draw the comparison."""
+        import plotly.io  # noqa: F401 - fail here, not half-way, if plotly is missing
+
+        from hospital_twin.charts import (
+            differences_table,
+            tat_comparison_figure,
+            utilisation_comparison_figure,
+        )
+
+        ids = list(self.choice.value)
+        if len(ids) < 2:
+            self.message.error("Select at least two finished scenarios to compare.")
+            return
+        labels = {v: k for k, v in self.choice.options}
+        self.scenarios = {labels[i]: self.backend.results(i) for i in ids}
+        baseline = labels[self.baseline.value] if self.baseline.value in ids else labels[ids[0]]
+        self.tat.children = [figure_widget(tat_comparison_figure(self.scenarios))]
+        self.verdicts.value = verdicts_html(self.scenarios)
+        self.util.children = [figure_widget(utilisation_comparison_figure(self.scenarios))]
+        first = next(iter(self.scenarios.values()))
+        resources = list(first["hourly_utilization_by_resource"]["labels"])
+        if list(self.resource.options) != resources:
+            self.resource.options = resources
+        if self.resource.value not in resources:
+            self.resource.value = resources[0]
+        self._draw_hourly()
+        table = differences_table(self.scenarios, baseline)
+        self.differences.value = differences_html(table, baseline)
+        self.downloads.value = "Download: " + download_html(
+            table.to_csv(index=False).encode(), "differences.csv", "text/csv",
+            "differences (CSV)")
+        self.message.clear()
+
+    def _draw_hourly(self) -> None:
+        from hospital_twin.charts import hourly_utilisation_comparison_figure
+
+        if not self.scenarios or self.resource.value is None:
+            return
+        self.hourly.children = [figure_widget(hourly_utilisation_comparison_figure(
+            self.scenarios, self.resource.value))]

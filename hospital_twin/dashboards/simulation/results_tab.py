@@ -1,0 +1,147 @@
+"""Results tab: KPI cards, RCPath verdicts, the nine charts and downloads of one scenario."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ipywidgets as w
+
+from hospital_twin.dashboards.simulation._ui import (
+    MessageBox,
+    button,
+    download_html,
+    esc,
+    figure_widget,
+    guarded,
+)
+from hospital_twin.dashboards.simulation.backend import Backend
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _hours(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f}"
+
+
+def cards_html(results: dict) -> str:
+    """KPI cards: overall and lab TAT (hours, 95 % CI) and the five RCPath verdicts."""
+    from hospital_twin.charts import format_share, rcpath_verdicts, tat_cards
+
+    parts = ['<div class="ht-cards">']
+    for card in tat_cards(results):
+        ci = ("" if card["low"] is None else
+              f"95% CI {_hours(card['low'])}–{_hours(card['high'])} h")
+        days = "" if card["mean_days"] is None else f" ({card['mean_days']:.1f} days)"
+        parts.append(
+            f'<div class="ht-card ht-kpi" data-kpi="{card["key"]}">'
+            f'<div class="ht-label">{esc(card["label"])}</div>'
+            f'<div class="ht-value">{_hours(card["mean"])} hours{days}</div>'
+            f'<div class="ht-label">{ci}</div></div>')
+    for row in rcpath_verdicts(results):
+        cls = {True: "ht-on", False: "ht-under"}.get(row["on_target"], "")
+        value = "no data" if row["share"] is None else f"{100 * row['share']:.1f}%"
+        ci = ("" if row["low"] is None or row["high"] is None else
+              f" · 95% CI {100 * row['low']:.1f}–{100 * row['high']:.1f}%")
+        parts.append(
+            f'<div class="ht-card ht-verdict {cls}" data-kpi="{row["key"]}-{row["days"]}">'
+            f'<div class="ht-label">{esc(row["measure"])} (target '
+            f'{100 * row["target"]:.0f}%)</div>'
+            f'<div class="ht-value">{value}</div>'
+            f'<div class="ht-label" title="{esc(format_share(row))}">{esc(row["verdict"])}'
+            f"{ci}</div></div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def result_figures(results: dict) -> list[Any]:
+    """The results charts as plotly figures, in display order."""
+    from hospital_twin import charts
+
+    return [
+        charts.tat_by_stage_figure(results),
+        charts.utilisation_figure(results),
+        charts.hourly_utilisation_figure(results),
+        charts.wip_figure(results),
+        charts.allocation_figure(results),
+        charts.queue_length_figure(results),
+        charts.tat_histogram_figure(results),
+    ]
+
+
+class ResultsTab:
+    """Pick a finished scenario and see its KPIs and charts."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.message = MessageBox()
+        self.picker = w.Dropdown(description="Scenario", options=[],
+                                 layout=w.Layout(width="480px"),
+                                 style={"description_width": "initial"})
+        self.show_button = button("Show results", "primary")
+        self.refresh_button = button("Refresh list")
+        self.title = w.HTML()
+        self.cards = w.HTML()
+        self.downloads = w.HTML()
+        self.charts = w.VBox()
+        self.scenario_id: int | None = None
+        self.results: dict | None = None
+        self.show_button.on_click(guarded(self.message)(lambda _: self.show_selected()))
+        self.refresh_button.on_click(guarded(self.message)(lambda _: self.refresh()))
+        self.widget = w.VBox([
+            w.HBox([self.picker, self.show_button, self.refresh_button]),
+            self.message, self.title, self.cards, self.downloads, self.charts,
+        ])
+        self.widget.add_class("ht-results-tab")
+        self.message.show("Pick a finished scenario and press Show results.")
+
+    def refresh(self) -> None:
+        """Reload the list of finished scenarios."""
+        current = self.picker.value
+        options = [(f"#{s['scenario_id']} {s['name'] or 'unnamed'}", s["scenario_id"])
+                   for s in reversed(self.backend.done_scenarios())]
+        self.picker.options = options
+        if current in [v for _, v in options]:
+            self.picker.value = current
+
+    def show_selected(self) -> None:
+        """Show the scenario chosen in the picker."""
+        if self.picker.value is None:
+            self.message.error("No finished scenario is selected.")
+            return
+        self.show(int(self.picker.value))
+
+    def show(self, scenario_id: int) -> None:
+        """Load a scenario's results and draw cards, charts and download links."""
+        from hospital_twin.dashboards.simulation.tables import (
+            csv_zip,
+            excel_bytes,
+            results_tables,
+            safe_name,
+        )
+
+        self.refresh()
+        results = self.backend.results(scenario_id)
+        row = next((s for s in self.backend.scenarios() if s["scenario_id"] == scenario_id), {})
+        if scenario_id in [v for _, v in self.picker.options]:
+            self.picker.value = scenario_id
+        self.scenario_id, self.results = scenario_id, results
+        name = row.get("name") or f"scenario {scenario_id}"
+        run = results.get("run", {})
+        self.title.value = (
+            f"<h3>#{scenario_id} {esc(name)}</h3><p>{run.get('replications')} replications of "
+            f"{run.get('sim_hours', 0):g} simulated hours (warm-up "
+            f"{run.get('warmup_hours', 0):g} h), seed {results.get('seed')}.</p>")
+        self.cards.value = cards_html(results)
+        tables = results_tables(results)
+        stem = f"scenario-{scenario_id}-{safe_name(name)}"
+        self.downloads.value = " | ".join([
+            "Download: " + download_html(json.dumps(results).encode(), f"{stem}.json",
+                                         "application/json", "results (JSON)"),
+            download_html(csv_zip(tables), f"{stem}-tables.zip", "application/zip",
+                          "tables (CSV, zip)"),
+            download_html(excel_bytes(tables), f"{stem}-tables.xlsx", XLSX, "tables (Excel)"),
+            "charts: use each chart's camera button (PNG)",
+        ])
+        self.charts.children = [figure_widget(fig) for fig in result_figures(results)]
+        self.message.clear()

@@ -1,0 +1,64 @@
+"""Results tab in the browser: a stored scenario's KPI cards and charts."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from dashboard_helpers import open_dashboard, open_tab, plot_points, screenshot, wait_for_plots
+
+from hospital_twin.config import default_config
+from hospital_twin.dashboards.simulation.run_tab import edited_config
+from hospital_twin.jobs.submit import prepare
+from hospital_twin.kpis import build_results
+from hospital_twin.model import run_replication
+from hospital_twin.store import NewScenario, create_scenarios, mark_running, store_results
+
+
+def store_finished_scenario(engine, name: str, seed: int = 5,
+                            demand_percent: float = 100) -> tuple[int, dict]:
+    """Run a short real simulation in-process and store it as a finished scenario."""
+    base = edited_config(default_config(), demand_percent=demand_percent)
+    config = prepare(base, sim_hours=72, num_reps=2, seed=seed)
+    results = build_results([run_replication(config, i) for i in range(2)],
+                            config.model_dump(mode="json"), seed)
+    _, (sid,) = create_scenarios(engine, [NewScenario(
+        config.model_dump_json(), 2, 72, 0, seed, f"job-{name}", name)])
+    assert mark_running(engine, sid, "test", 0)
+    assert store_results(engine, sid, json.dumps(results))
+    return sid, results
+
+
+def test_results_tab_shows_cards_and_charts(live, page):
+    sid, results = store_finished_scenario(live.engine, "stored baseline")
+    open_dashboard(page, live.url)
+    open_tab(page, "Results")
+    tab = page.locator(".ht-results-tab")
+    tab.locator("select").select_option(label=f"#{sid} stored baseline")
+    tab.get_by_role("button", name="Show results").click()
+
+    overall = tab.locator('.ht-kpi[data-kpi="overall_tat"] .ht-value')
+    overall.wait_for()
+    assert overall.inner_text().startswith(f"{results['overall_tat']:,.1f} hours")
+    lab = tab.locator('.ht-kpi[data-kpi="lab_tat"]').inner_text()
+    assert f"{results['lab_tat']:,.1f} hours" in lab and "95% CI" in lab
+    verdicts = tab.locator(".ht-verdict").all_inner_texts()
+    assert len(verdicts) == 5
+    assert all(re.search(r"\d+\.\d%", v) and re.search(r"on target|under target", v)
+               for v in verdicts), verdicts
+
+    wait_for_plots(page, ".ht-results-tab", 7)
+    points = plot_points(page, ".ht-results-tab")
+    assert len(points) == 7 and all(n > 0 for n in points), points
+    titles = tab.locator(".js-plotly-plot .gtitle").all_text_contents()
+    assert any("Where the time goes" in t for t in titles), titles
+    axis_titles = tab.locator(".js-plotly-plot .ytitle").all_text_contents()
+    assert all(re.search(r"\(.+\)", t) for t in axis_titles), axis_titles  # units on axes
+
+    links = tab.locator("a.ht-download")
+    assert links.count() == 3
+    assert sorted(links.nth(i).get_attribute("download").rsplit(".", 1)[1]
+                  for i in range(3)) == ["json", "xlsx", "zip"]
+    screenshot(page, "results")
+    tab.locator(".js-plotly-plot").nth(2).scroll_into_view_if_needed()
+    screenshot(page, "results-charts")

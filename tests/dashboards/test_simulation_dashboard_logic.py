@@ -1,0 +1,122 @@
+"""The dashboard's logic without a browser: scenario edits, tables, job rows."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import openpyxl
+import pytest
+from test_dashboard_results import store_finished_scenario
+
+from hospital_twin.config import ConfigError, default_config
+from hospital_twin.dashboards.simulation.app import build
+from hospital_twin.dashboards.simulation.backend import Backend
+from hospital_twin.dashboards.simulation.jobs_tab import job_rows
+from hospital_twin.dashboards.simulation.run_tab import edited_config, peak_units
+from hospital_twin.dashboards.simulation.tables import csv_zip, excel_bytes, results_tables
+
+
+def test_edited_config_scales_rosters_demand_and_batches():
+    base = default_config()
+    peaks = peak_units(base)
+    edited = edited_config(base, units={"BMS": peaks["BMS"] * 2}, demand_percent=150,
+                           batch_sizes={"Delivery (reception to cut-up)": 7})
+    assert peak_units(edited)["BMS"] == 2 * peaks["BMS"]
+    assert edited.resources["BMS"].working_days == base.resources["BMS"].working_days
+    assert sum(edited.arrivals.cancer) == pytest.approx(1.5 * sum(base.arrivals.cancer))
+    assert edited.batch_sizes["Delivery (reception to cut-up)"] == 7
+    assert edited.resources["QC staff"] == base.resources["QC staff"]
+
+
+def test_edited_config_reports_every_problem():
+    with pytest.raises(ConfigError) as err:
+        edited_config(default_config(), demand_percent=-5,
+                      batch_sizes={"Delivery (reception to cut-up)": 0})
+    text = err.value.render()
+    assert "demand" in text and "-5" in text and "Delivery (reception to cut-up)" in text
+
+
+def test_tables_and_downloads(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOSPITAL_TWIN_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("HOSPITAL_TWIN_DB", "")
+    backend = Backend()
+    sid, results = store_finished_scenario(backend.engine, "tables")
+    tables = results_tables(backend.results(sid))
+    assert tables["kpis"]["mean"].iloc[0] == results["overall_tat"]
+    assert list(tables["utilisation"]["resource"]) == results["utilization_by_resource"]["x"]
+    with zipfile.ZipFile(io.BytesIO(csv_zip(tables))) as zf:
+        assert sorted(zf.namelist()) == sorted(f"{n}.csv" for n in tables)
+    book = openpyxl.load_workbook(io.BytesIO(excel_bytes(tables)))
+    assert book.sheetnames == [n[:31] for n in tables]
+
+    rows = job_rows(backend)
+    assert [(r["name"], r["status"], r["done"], r["total"]) for r in rows] == [
+        (f"#{sid} tables", "done", 2, 2)]
+    dashboard = build(backend, poll=False)
+    dashboard.results.show(sid)
+    assert json.loads(results_json(dashboard)) == results
+    assert len(dashboard.results.charts.children) == 7
+    with pytest.raises(ValueError, match="no longer exists"):
+        backend.results(sid + 1)
+
+
+def results_json(dashboard) -> str:
+    """The results JSON offered for download by the Results tab."""
+    import base64
+    import re
+
+    href = re.search(r'download="[^"]+\.json" href="data:application/json;base64,([^"]+)"',
+                     dashboard.results.downloads.value).group(1)
+    return base64.b64decode(href).decode()
+
+
+def test_dashboards_command_line(tmp_path, monkeypatch):
+    from hospital_twin.cli.dashboards_cmd import dashboard_env, default_dashboards_dir, voila_argv
+
+    assert (default_dashboards_dir() / "histopathology.ipynb").exists()
+    argv = voila_argv(tmp_path, 8866, cull_idle_seconds=90)
+    assert {"--Voila.ip=127.0.0.1", "--port=8866", "--MappingKernelManager.cull_interval=30",
+            "--MappingKernelManager.cull_idle_timeout=90", "--no-browser"} <= set(argv)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOSPITAL_TWIN_VAR_DIR", "relative-var")
+    monkeypatch.setenv("HOSPITAL_TWIN_DB", "")
+    env = dashboard_env()
+    assert env["HOSPITAL_TWIN_VAR_DIR"] == str(tmp_path / "relative-var")
+    assert env["HOSPITAL_TWIN_DB"] == str(tmp_path / "relative-var" / "hospital_twin.db")
+
+
+def test_analysis_submit_rows_and_delete(job_env):
+    """Two workbooks submit as one analysis (queued, no worker); Delete removes it all."""
+    from rq.job import Job
+    from rq.serializers import JSONSerializer
+
+    from hospital_twin.config import default_config as fresh
+
+    backend = Backend(job_env.settings)
+    dashboard = build(backend, poll=False)
+    run = dashboard.run
+    run.set_bases([("lab A", fresh()), ("lab B", fresh())])
+    run.name.value = "two labs"
+    run.length_unit.value, run.length.value, run.reps.value = "hours", 24, 2
+    run.submit()
+    assert "Submitted analysis" in run.message.value, run.message.value + run.problems.value
+    rows = job_rows(backend)
+    assert [(r["kind"], r["status"], r["done"], r["total"]) for r in rows] == [
+        ("analysis", "queued", 0, 4), ("scenario", "queued", 0, 2), ("scenario", "queued", 0, 2)]
+    assert rows[0]["name"].endswith("two labs") and rows[2]["name"].endswith("lab A")
+    from hospital_twin.store import get_scenario
+
+    sids = [s["scenario_id"] for s in backend.scenarios()]
+    rq_ids = [get_scenario(backend.engine, sid)["job_id"] for sid in sids]
+    jobs = dashboard.jobs
+    jobs.refresh()
+    assert set(jobs.rows) == {r["key"] for r in rows}
+    jobs.delete_row(rows[0])
+    assert backend.scenarios() == [] and backend.analyses() == []
+    assert "No jobs yet" in jobs.empty.value and "Deleted" in jobs.message.value
+    assert all(get_scenario(backend.engine, sid) is None for sid in sids)
+    statuses = [Job.fetch(j, connection=job_env.redis, serializer=JSONSerializer).get_status()
+                for j in rq_ids]
+    assert statuses == ["canceled", "canceled"]
