@@ -22,7 +22,8 @@ class Settings(BaseSettings):
     )
     db: str = Field(
         "",
-        description="SQLite database path (default <var_dir>/hospital_twin.db)",
+        description="SQLite database path (default <var_dir>/hospital_twin.db) or a "
+        "postgresql://user:password@host:port/dbname URL (a shared PostgreSQL database)",
     )
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="RQ queue's Redis")
     # Jobs and REST backend (issue #5)
@@ -31,6 +32,10 @@ class Settings(BaseSettings):
     result_ttl: int = Field(86400, description="seconds RQ keeps a finished job's result")
     notebook: str = Field("", description="scenario notebook (default notebooks/scenario.ipynb)")
     sweep_interval: float = Field(60.0, description="seconds between abandoned-job sweeps")
+    fanout_reps: int = Field(
+        10, description="scenarios with this many replications or more run as one job per "
+        "replication on any worker (0: never)"
+    )
     api_host: str = Field("127.0.0.1", description="address `hospital-twin api` binds")
     api_port: int = Field(5000, description="port of `hospital-twin api`")
     api_cors_origins: list[str] = Field(
@@ -41,6 +46,12 @@ class Settings(BaseSettings):
     lab_token: str = Field(
         "", description="token of `hospital-twin lab` (empty: a random one is printed)"
     )
+    lab_host: str = Field("127.0.0.1", description="address `hospital-twin lab` binds")
+    lab_port: int = Field(8888, description="port of `hospital-twin lab`")
+    dashboards_host: str = Field(
+        "127.0.0.1", description="address `hospital-twin dashboards` (Voilà) binds"
+    )
+    dashboards_port: int = Field(8866, description="port of `hospital-twin dashboards`")
     allow_reset: bool = Field(False, description="allow `DELETE /` to empty the database")
     max_upload_bytes: int = Field(10_000_000, description="larger request bodies get 413")
     # Sensor service (issue #7)
@@ -49,6 +60,9 @@ class Settings(BaseSettings):
     mqtt_topics: list[str] = Field(
         ["sensors/+", "v3/+/devices/+/up"],
         description="MQTT subscriptions (JSON list); v3/…/up topics are TTN uplinks",
+    )
+    sensors_host: str = Field(
+        "127.0.0.1", description="address `hospital-twin sensors serve` binds"
     )
     sensors_port: int = Field(8000, description="port of `hospital-twin sensors serve`")
     sensors_url: str = Field(
@@ -76,7 +90,14 @@ class Settings(BaseSettings):
 
     @property
     def db_path(self) -> Path:
+        """The SQLite database file (meaningless when ``db`` is a PostgreSQL URL)."""
         return Path(self.db) if self.db else self.var_dir / "hospital_twin.db"
+
+    @property
+    def db_url(self) -> str:
+        """The database as the store opens it: ``db`` if it is a URL, else the SQLite
+        file's absolute path."""
+        return self.db if "://" in self.db else str(self.db_path.resolve())
 
     @property
     def results_dir(self) -> Path:

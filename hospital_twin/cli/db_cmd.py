@@ -1,4 +1,4 @@
-"""``hospital-twin db``: create the embedded database."""
+"""``hospital-twin db``: create or migrate the database (SQLite file or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ def db_group() -> None:
 
 @db_group.command("init")
 def init() -> None:
-    """Create the SQLite database (HOSPITAL_TWIN_DB, default var/hospital_twin.db)."""
+    """Create or migrate the database (HOSPITAL_TWIN_DB: a SQLite path, default
+    var/hospital_twin.db, or a postgresql:// URL)."""
     from hospital_twin.store import init_db
+    from hospital_twin.store.engine import display_url
 
-    path = get_settings().db_path
-    init_db(path).dispose()
-    click.echo(f"database ready: {path}")
+    db = get_settings().db_url
+    init_db(db).dispose()
+    click.echo(f"database ready: {display_url(db)}")

@@ -19,7 +19,7 @@ def _submit_default(settings: Settings, hours: float, reps: int) -> int:
     from hospital_twin.jobs import JobOptions, connect, new_seed, prepare, submit_scenarios
     from hospital_twin.store import init_db
 
-    engine = init_db(settings.db_path)
+    engine = init_db(settings.db_url)
     config = prepare(default_config(), sim_hours=hours, num_reps=reps, seed=new_seed())
     done = submit_scenarios(connect(settings.redis_url), engine,
                             JobOptions.from_settings(settings), [("bundled default", config)])
@@ -49,7 +49,9 @@ def run(weeks: float, reps: int, port: int | None, workers: int) -> None:
         settings = Settings(redis_url=bench.env["HOSPITAL_TWIN_REDIS_URL"])
         sid = _submit_default(settings, weeks * HOURS_PER_WEEK, reps)
         url = bench.api_url
-        click.echo(f"database:  {settings.db_path}")
+        from hospital_twin.store.engine import display_url
+
+        click.echo(f"database:  {display_url(settings.db_url)}")
         click.echo(f"redis:     {settings.redis_url}")
         click.echo(f"API:       {url}   (docs {url}/docs)")
         click.echo(f"sensors:   {bench.sensors_url}   (simulated devices publishing to MQTT "

@@ -35,7 +35,7 @@ def submit_command(path: Path, hours: float, reps: int, name: str | None,
     try:
         config = prepare(load_config(path), sim_hours=hours, num_reps=reps,
                          seed=new_seed() if seed is None else seed, source=path.name)
-        engine = init_db(settings.db_path)
+        engine = init_db(settings.db_url)
         done = submit_scenarios(connect(settings.redis_url), engine,
                            JobOptions.from_settings(settings), [(name or path.stem, config)])
     except (ConfigError, QueueUnavailable) as exc:
@@ -51,7 +51,7 @@ def status_command(scenario_id: int) -> None:
     from hospital_twin.store import init_db
     from hospital_twin.store.views import scenario_view
 
-    engine = init_db(get_settings().db_path)
+    engine = init_db(get_settings().db_url)
     view = scenario_view(engine, scenario_id)
     engine.dispose()
     if view is None:

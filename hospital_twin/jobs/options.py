@@ -23,6 +23,7 @@ class JobOptions:
     notebook: str
     job_timeout: int
     result_ttl: int
+    fanout_reps: int = 0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> JobOptions:
@@ -30,9 +31,10 @@ class JobOptions:
         return cls(
             redis_url=settings.redis_url,
             queue_name=settings.queue_name,
-            db_url=database_url(settings.db_path),
+            db_url=database_url(settings.db_url),
             report_dir=str(settings.reports_dir.resolve()),
             notebook=str(settings.notebook_path.resolve()),
             job_timeout=int(settings.job_timeout),
             result_ttl=int(settings.result_ttl),
+            fanout_reps=int(settings.fanout_reps),
         )

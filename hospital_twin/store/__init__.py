@@ -1,6 +1,7 @@
-"""The scenario store: the seed's SQLite schema plus the product's tables, migrated on start.
+"""The scenario store: the seed's schema plus the product's tables, migrated on start.
 
-``init_db(path_or_url)`` opens (creating/migrating) the database; the functions in
+``init_db(path_or_url)`` opens (creating/migrating) the database, a SQLite file or a
+PostgreSQL ``postgresql://`` URL (same schema, same code); the functions in
 :mod:`~hospital_twin.store.scenarios` and :mod:`~hospital_twin.store.analyses` read and
 write it, each write in its own transaction.
 """

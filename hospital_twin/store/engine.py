@@ -1,8 +1,18 @@
-"""Database engines: SQLite in WAL mode where every write is ``BEGIN IMMEDIATE``.
+"""Database engines: a SQLite file (WAL, ``BEGIN IMMEDIATE`` writes) or a PostgreSQL server.
 
-Writers take SQLite's write lock when their transaction starts and wait for it (busy
-timeout) instead of failing with "database is locked" on a lock upgrade, so the API and
-several workers can write at once. Other databases get a plain SQLAlchemy engine.
+``HOSPITAL_TWIN_DB`` is either a SQLite path or a ``postgresql://`` URL; everything above
+this module is the same SQLAlchemy Core code on both. The engines differ in how concurrent
+writers are kept apart:
+
+* **SQLite** — writers take the database's write lock when their transaction starts
+  (``BEGIN IMMEDIATE``) and wait for it (busy timeout) instead of failing with "database is
+  locked" on a lock upgrade, so the API and several workers can write at once. Reads are
+  plain ``BEGIN`` (a WAL snapshot that never blocks writers).
+* **PostgreSQL** (driver psycopg 3) — write transactions run at READ COMMITTED; the store's
+  read-modify-write steps lock the rows they check with ``SELECT … FOR UPDATE``
+  (``.with_for_update()``, which SQLite's compiler leaves out: it is already serialised)
+  and migrations take an advisory lock. Reads are READ ONLY, REPEATABLE READ
+  transactions (one snapshot).
 """
 
 from __future__ import annotations
@@ -12,11 +22,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 #: Seconds a writer waits for SQLite's lock before giving up.
 BUSY_TIMEOUT_S = 60.0
 _READ = "hospital_twin_read"
+#: URL schemes (without a driver) that mean PostgreSQL; they get the psycopg 3 driver.
+_POSTGRES_SCHEMES = ("postgresql", "postgres")
+SUPPORTED = ("sqlite", "postgresql")
 
 
 def database_url(db: str | Path) -> str:
@@ -25,6 +38,35 @@ def database_url(db: str | Path) -> str:
     if "://" in text:
         return text
     return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def engine_url(db: str | Path) -> URL:
+    """The parsed URL of ``db``; ``postgresql://`` / ``postgres://`` get the psycopg driver.
+
+    Raises ``ValueError`` for databases other than SQLite and PostgreSQL.
+    """
+    url = make_url(database_url(db))
+    if url.drivername in _POSTGRES_SCHEMES:
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in SUPPORTED:
+        raise ValueError(
+            f"unsupported database {url.render_as_string(hide_password=True)!r}: "
+            "HOSPITAL_TWIN_DB must be a SQLite file path or a postgresql:// URL"
+        )
+    return url
+
+
+def display_url(db: str | Path) -> str:
+    """``db`` for messages and logs: the SQLite path, or the URL without its password."""
+    url = engine_url(db)
+    if url.get_backend_name() == "sqlite":
+        return url.database or ":memory:"
+    return url.render_as_string(hide_password=True)
+
+
+def is_postgresql(bind: Engine | Connection) -> bool:
+    """True when ``bind`` talks to PostgreSQL (False: SQLite)."""
+    return bind.dialect.name == "postgresql"
 
 
 def _on_connect(dbapi_connection, _record) -> None:
@@ -43,9 +85,13 @@ def _on_begin(conn: Connection) -> None:
 
 
 def make_engine(db: str | Path) -> Engine:
-    """An engine for ``db`` (path or URL); SQLite files get WAL, foreign keys, busy timeout."""
-    url = make_url(database_url(db))
-    if url.get_backend_name() != "sqlite":
+    """An engine for ``db`` (SQLite path or URL, or a PostgreSQL URL).
+
+    SQLite files get WAL, foreign keys, busy timeout and ``BEGIN IMMEDIATE`` writes;
+    PostgreSQL gets psycopg 3 with pre-ping (connections survive a server restart).
+    """
+    url = engine_url(db)
+    if url.get_backend_name() == "postgresql":
         return create_engine(url, pool_pre_ping=True)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -66,8 +112,16 @@ def writing(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
-    """One read transaction (a consistent snapshot; never blocks writers under WAL)."""
+    """One read transaction: a consistent snapshot that never blocks writers.
+
+    SQLite: plain ``BEGIN`` under WAL. PostgreSQL: READ ONLY at REPEATABLE READ, so the
+    several queries of one read see the same committed state.
+    """
     with engine.connect() as conn:
-        conn.execution_options(**{_READ: True})
+        if is_postgresql(conn):
+            conn.execution_options(isolation_level="REPEATABLE READ",
+                                   postgresql_readonly=True)
+        else:
+            conn.execution_options(**{_READ: True})
         with conn.begin():
             yield conn

@@ -1,8 +1,15 @@
 """Scenario rows: create, follow (running → progress → done/failed), read and delete.
 
-Every write is one transaction. Reads join the seed's ``scenarios`` row with its
-``scenario_info`` row (outer join: rows written by a seed client have none and count as
-queued, or done once ``completed`` is set).
+Every write is one transaction. A write that checks a scenario's status before changing
+it either does both in one ``UPDATE … WHERE status IN (queued, running)`` or first locks the
+scenario's rows with ``SELECT … FOR UPDATE`` (:func:`lock_unfinished`; SQLite's ``BEGIN
+IMMEDIATE`` already serialises writers), so on PostgreSQL a late progress report can never
+undo a finished scenario. **Lock order:** a transaction that locks both rows of a scenario
+locks ``scenarios`` before ``scenario_info`` (as ``DELETE`` with its cascade does), so
+writers never deadlock.
+
+Reads join the seed's ``scenarios`` row with its ``scenario_info`` row (outer join: rows
+written by a seed client have none and count as queued, or done once ``completed`` is set).
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, select
+from sqlalchemy import Connection, Engine, and_, case, func, select
 
 from hospital_twin.store.engine import reading, writing
 from hospital_twin.store.schema import (
@@ -102,6 +109,15 @@ def _unfinished(scenario_id: int):
                 scenario_info.c.status.in_(UNFINISHED))
 
 
+def lock_unfinished(conn: Connection, scenario_id: int) -> bool:
+    """Lock a scenario's ``scenarios`` then ``scenario_info`` row (``FOR UPDATE``; no-op on
+    SQLite) inside a write transaction; True if it exists and is queued or running."""
+    conn.execute(select(scenarios.c.scenario_id)
+                 .where(scenarios.c.scenario_id == scenario_id).with_for_update())
+    return conn.execute(select(scenario_info.c.scenario_id)
+                        .where(_unfinished(scenario_id)).with_for_update()).first() is not None
+
+
 def mark_running(engine: Engine, scenario_id: int, host: str, pid: int) -> bool:
     """Record that a job started the scenario; False if it is gone or already finished."""
     with writing(engine) as conn:
@@ -113,9 +129,7 @@ def mark_running(engine: Engine, scenario_id: int, host: str, pid: int) -> bool:
 def record_progress(engine: Engine, scenario_id: int, done_reps: int) -> bool:
     """Set ``done_reps`` (live progress); False if the scenario is gone or finished."""
     with writing(engine) as conn:
-        running = conn.execute(select(scenario_info.c.scenario_id).where(
-            _unfinished(scenario_id))).first()
-        if running is None:
+        if not lock_unfinished(conn, scenario_id):
             return False
         conn.execute(scenarios.update().where(scenarios.c.scenario_id == scenario_id)
                      .values(done_reps=done_reps))
@@ -125,9 +139,11 @@ def record_progress(engine: Engine, scenario_id: int, done_reps: int) -> bool:
 def store_results(engine: Engine, scenario_id: int, results_json: str) -> bool:
     """Store the results JSON, ``completed`` and status done in one transaction."""
     with writing(engine) as conn:
-        if conn.execute(scenario_info.update().where(_unfinished(scenario_id))
-                        .values(status=DONE, error=None)).rowcount != 1:
+        if not lock_unfinished(conn, scenario_id):
             return False
+        conn.execute(scenario_info.update()
+                     .where(scenario_info.c.scenario_id == scenario_id)
+                     .values(status=DONE, error=None))
         conn.execute(scenarios.update().where(scenarios.c.scenario_id == scenario_id).values(
             results=results_json, completed=time.time(), done_reps=scenarios.c.num_reps))
         return True

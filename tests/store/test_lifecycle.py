@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from hospital_twin.store import (
     DONE,
@@ -32,8 +33,8 @@ def _new(seed: int = 7, reps: int = 3) -> NewScenario:
                        seed=seed, job_id=f"job-{seed}", name=f"s{seed}")
 
 
-def test_scenario_lifecycle(tmp_path):
-    engine = init_db(tmp_path / "t.db")
+def test_scenario_lifecycle(db):
+    engine = init_db(db)
     analysis_id, (sid,) = create_scenarios(engine, [_new()])
     assert analysis_id is None
     row = get_scenario(engine, sid)
@@ -55,8 +56,8 @@ def test_scenario_lifecycle(tmp_path):
     engine.dispose()
 
 
-def test_failure_and_delete(tmp_path):
-    engine = init_db(tmp_path / "t.db")
+def test_failure_and_delete(db):
+    engine = init_db(db)
     _, (sid,) = create_scenarios(engine, [_new()])
     assert mark_failed(engine, sid, "boom: ZeroDivisionError")
     row = get_scenario(engine, sid)
@@ -70,8 +71,8 @@ def test_failure_and_delete(tmp_path):
     engine.dispose()
 
 
-def test_analysis_progress_and_completion(tmp_path):
-    engine = init_db(tmp_path / "t.db")
+def test_analysis_progress_and_completion(db):
+    engine = init_db(db)
     aid, ids = create_scenarios(engine, [_new(5, 2), _new(5, 2)], analysis=True,
                                 analysis_name="staffing")
     status = get_analysis(engine, aid)
@@ -92,4 +93,18 @@ def test_analysis_progress_and_completion(tmp_path):
     assert list_analyses(engine) == [] and get_scenario(engine, ids[0]) is None
     _, (again,) = create_scenarios(engine, [_new()])
     assert again == 1  # ids restart after a reset
+    engine.dispose()
+
+
+def test_timestamps_keep_full_precision(db):
+    """UNIX timestamps round-trip as 8-byte floats (PostgreSQL's REAL would lose ~minutes)."""
+    engine = init_db(db)
+    before = time.time()
+    _, (sid,) = create_scenarios(engine, [_new()])
+    after = time.time()
+    mark_running(engine, sid, "h", 1)
+    row = get_scenario(engine, sid)
+    assert before <= row["created"] <= after
+    assert row["created"] <= row["started"] <= time.time()
+    assert isinstance(row["created"], float) and row["sim_hours"] == 48.0
     engine.dispose()

@@ -37,7 +37,7 @@ class Backend:
             if self._engine is None:
                 from hospital_twin.store import init_db
 
-                self._engine = init_db(self.settings.db_path)
+                self._engine = init_db(self.settings.db_url)
             return self._engine
 
     @cached_property
