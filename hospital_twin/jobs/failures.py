@@ -58,5 +58,10 @@ def on_horse_killed(job: Any, retpid: int | None, ret_val: int | None, rusage: A
     signal_text = ""
     if ret_val is not None and os.WIFSIGNALED(ret_val):
         signal_text = f" by signal {os.WTERMSIG(ret_val)}"
-    fail_scenario(kwargs["db_url"], kwargs["scenario_id"],
-                  f"the worker process running the job (pid {retpid}) was killed{signal_text}")
+    reason = f"the worker process running the job (pid {retpid}) was killed{signal_text}"
+    if "replication" in kwargs:  # one replication of a fanned-out scenario: may be retried
+        from hospital_twin.jobs.fanout import on_replication_failure
+
+        on_replication_failure(job, None, RuntimeError, RuntimeError(reason), None)
+        return
+    fail_scenario(kwargs["db_url"], kwargs["scenario_id"], reason)

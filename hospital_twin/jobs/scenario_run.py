@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hospital_twin.config import config_from_json
+from hospital_twin.config import LabConfig, config_from_json
 from hospital_twin.kpis import build_results
 from hospital_twin.model import run_replication
 from hospital_twin.model.output import ReplicationOutput
@@ -23,6 +23,14 @@ class ScenarioGone(RuntimeError):
     """The scenario was deleted or already finished/failed while the notebook ran."""
 
 
+def run_config(config_json: str, *, scenario_id: int, sim_hours: float, num_reps: int,
+               seed: int, warmup_hours: float) -> LabConfig:
+    """A stored scenario's configuration with its run settings (as every job runs it)."""
+    return config_from_json(config_json, source=f"scenario {scenario_id}").with_run(
+        sim_hours=float(sim_hours), replications=int(num_reps), seed=int(seed),
+        warmup_hours=float(warmup_hours))
+
+
 class ScenarioRun:
     """One scenario's replications, reported to the database as they finish."""
 
@@ -30,9 +38,9 @@ class ScenarioRun:
                  seed: int, warmup_hours: float, db_url: str) -> None:
         self.scenario_id = int(scenario_id)
         self.num_reps = int(num_reps)
-        self.config = config_from_json(config_json, source=f"scenario {scenario_id}").with_run(
-            sim_hours=float(sim_hours), replications=self.num_reps, seed=int(seed),
-            warmup_hours=float(warmup_hours))
+        self.config = run_config(config_json, scenario_id=self.scenario_id,
+                                 sim_hours=sim_hours, num_reps=self.num_reps, seed=seed,
+                                 warmup_hours=warmup_hours)
         self.engine = make_engine(db_url)
 
     def replication(self, index: int) -> ReplicationOutput:

@@ -1,4 +1,5 @@
-"""Submit scenarios: validate, store the rows (queued), enqueue one RQ job per scenario.
+"""Submit scenarios: validate, store the rows (queued), enqueue one RQ job per scenario
+(or, for many replications, one per replication: :mod:`hospital_twin.jobs.fanout`).
 
 Validation happens before anything is stored. If Redis cannot take the jobs, the rows
 just written are deleted again, so a failed submission leaves nothing behind. Scenarios
@@ -17,6 +18,7 @@ from rq import Callback
 
 from hospital_twin.config import ConfigError, LabConfig
 from hospital_twin.config.workbook import problems_from_validation_error
+from hospital_twin.jobs.fanout import enqueuer, fan_out, is_fanout, new_fanout_job_id
 from hospital_twin.jobs.options import JobOptions
 from hospital_twin.jobs.queue import QueueUnavailable, ping, scenario_queue
 from hospital_twin.store import NewScenario, create_scenarios, delete_scenarios
@@ -44,6 +46,11 @@ def prepare(config: LabConfig, *, sim_hours: float, num_reps: int, seed: int,
         raise ConfigError(problems_from_validation_error(exc), source=source) from exc
 
 
+def fans_out(options: JobOptions, config: LabConfig) -> bool:
+    """True if ``config`` runs as one job per replication (see :mod:`.fanout`)."""
+    return 0 < options.fanout_reps <= config.run.replications
+
+
 def new_seed() -> int:
     """A fresh random seed (stored with the scenario, so runs stay reproducible)."""
     return secrets.randbelow(2**31)
@@ -59,13 +66,18 @@ def submit_scenarios(connection: Redis, engine, options: JobOptions,
     ping(connection)
     new = [NewScenario(config_json=cfg.model_dump_json(), num_reps=cfg.run.replications,
                        sim_hours=cfg.run.sim_hours, warmup_hours=cfg.run.warmup_hours,
-                       seed=cfg.run.seed, job_id=f"scenario-{uuid.uuid4().hex}", name=name)
+                       seed=cfg.run.seed, name=name,
+                       job_id=new_fanout_job_id() if fans_out(options, cfg)
+                       else f"scenario-{uuid.uuid4().hex}")
            for name, cfg in configs]
     analysis_id, ids = create_scenarios(engine, new, analysis=analysis,
                                         analysis_name=analysis_name)
     queue = scenario_queue(connection, options.queue_name)
     try:
         for sid, item in zip(ids, new, strict=True):
+            if is_fanout(item.job_id):
+                fan_out(engine, enqueuer(queue, options), sid, item.job_id, item.num_reps)
+                continue
             queue.enqueue(
                 JOB_FUNCTION, kwargs={"scenario_id": sid, "db_url": options.db_url,
                                       "report_dir": options.report_dir,

@@ -10,7 +10,6 @@ stops sending heartbeats) for other hosts.
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import time
 from typing import Any
@@ -22,27 +21,14 @@ from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
 from sqlalchemy import Engine
 
+from hospital_twin.jobs.fanout import fanout_abandoned_reason, is_fanout
+from hospital_twin.jobs.processes import pid_alive
 from hospital_twin.store import RUNNING, mark_failed, unfinished_scenarios
 
 log = logging.getLogger(__name__)
 
 #: Seconds a freshly stored scenario may exist before its job is (necessarily) enqueued.
 GRACE_S = 30.0
-
-
-def pid_alive(pid: int) -> bool:
-    """True if process ``pid`` exists on this machine and is not a zombie."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
 
 
 def _job_reason(job: Job) -> str | None:
@@ -81,7 +67,10 @@ def sweep_abandoned(engine: Engine, connection: Redis, queue_name: str) -> list[
                        serializer=JSONSerializer).cleanup()  # expired heartbeats → failed
     host, now, failed = socket.gethostname(), time.time(), []
     for row in unfinished_scenarios(engine):
-        reason = abandoned_reason(row, connection, now, host)
+        if is_fanout(row["job_id"]):  # one job per replication: see jobs.fanout
+            reason = fanout_abandoned_reason(engine, connection, row, now, GRACE_S)
+        else:
+            reason = abandoned_reason(row, connection, now, host)
         if reason and mark_failed(engine, row["scenario_id"], reason):
             log.warning("scenario %s failed: %s", row["scenario_id"], reason)
             failed.append(row["scenario_id"])

@@ -127,14 +127,14 @@ def headline(rep: dict) -> dict:
     }
 
 
-def _check_alike(outputs: Sequence[ReplicationOutput]) -> None:
-    if not outputs:
+def _check_alike(reps: Sequence[dict]) -> None:
+    if not reps:
         raise ValueError("no replication outputs to report")
-    first = outputs[0]
-    for out in outputs[1:]:
-        if (out.sim_hours, out.warmup_hours) != (first.sim_hours, first.warmup_hours):
+    first = reps[0]
+    for rep in reps[1:]:
+        if (rep["sim_hours"], rep["warmup_hours"]) != (first["sim_hours"], first["warmup_hours"]):
             raise ValueError("replications differ in run length or warm-up")
-        if list(out.capacity) != list(first.capacity):
+        if list(rep["resources"]) != list(first["resources"]):
             raise ValueError("replications differ in their resources")
 
 
@@ -143,11 +143,27 @@ def build_results(outputs: Sequence[ReplicationOutput], config_json: dict | None
                   lab_days: Sequence[int] = LAB_PROGRESS_DAYS,
                   percentiles: Sequence[int] = PERCENTILES) -> dict:
     """The results JSON of one scenario from its replications (all of one run)."""
-    _check_alike(outputs)
+    if not outputs:
+        raise ValueError("no replication outputs to report")
     reps = [replication_kpis(o, progress_days=progress_days, lab_days=lab_days, qs=percentiles)
             for o in outputs]
+    return results_from_kpis(reps, config_json, seed, progress_days=progress_days,
+                             lab_days=lab_days, percentiles=percentiles)
+
+
+def results_from_kpis(reps: Sequence[dict], config_json: dict | None, seed: int, *,
+                      progress_days: Sequence[int] = PROGRESS_DAYS,
+                      lab_days: Sequence[int] = LAB_PROGRESS_DAYS,
+                      percentiles: Sequence[int] = PERCENTILES) -> dict:
+    """The results JSON from each replication's KPIs (:func:`replication_kpis`, in order).
+
+    Replications run as separate jobs (on any host) hand in only their KPIs; merging them
+    here gives the same results as :func:`build_results` on the outputs in one process.
+    """
+    reps = list(reps)
+    _check_alike(reps)
     n = len(reps)
-    first = outputs[0]
+    first = reps[0]
     names = reps[0]["resources"]
     hours = [float(h) for h in range(len(reps[0]["wip_hourly"][WIP_NAMES[0]]))]
 
@@ -187,11 +203,11 @@ def build_results(outputs: Sequence[ReplicationOutput], config_json: dict | None
         list(WIP_NAMES), np.array([[r["wip_mean"][w] for w in WIP_NAMES] for r in reps]))
     res["replications"] = [headline(r) for r in reps]
     res["run"] = {
-        "sim_hours": float(first.sim_hours),
-        "warmup_hours": float(first.warmup_hours),
+        "sim_hours": float(first["sim_hours"]),
+        "warmup_hours": float(first["warmup_hours"]),
         "replications": n,
         "seed": int(seed),
-        "time_window": [float(first.warmup_hours), float(first.sim_hours)],
+        "time_window": [float(first["warmup_hours"]), float(first["sim_hours"])],
         "hourly_bins": len(hours),
         "progress_days": [int(d) for d in progress_days],
         "lab_progress_days": [int(d) for d in lab_days],

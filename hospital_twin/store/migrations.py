@@ -2,8 +2,11 @@
 
 Version 1 is the seed's bare schema (``multis``, ``scenarios``; no version table). Version 2
 adds ``scenario_info``/``analysis_info`` and back-fills them for rows written by the seed's
-backend. Each step runs in its own write transaction; concurrent start-ups (API and
-workers) serialise on the write lock and re-check the version inside it.
+backend. Version 3 adds ``replication_runs`` (scenarios split into replication jobs). Each
+step runs in its own write transaction; concurrent start-ups (API and
+workers) serialise on the write lock (SQLite) or a transaction-scoped advisory lock
+(PostgreSQL, whose DDL is transactional too) and re-check the version inside it. The steps
+are SQLAlchemy Core, so they are the same on both engines.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, case, func, inspect, literal, select
 
-from hospital_twin.store.engine import writing
+from hospital_twin.store.engine import is_postgresql, writing
 from hospital_twin.store.schema import (
     DONE,
     FAILED,
@@ -21,12 +24,22 @@ from hospital_twin.store.schema import (
     SEED_TABLES,
     analysis_info,
     multis,
+    replication_runs,
     scenario_info,
     scenarios,
     schema_version,
 )
 
 UNFINISHED_SEED_ROW = "left unfinished by an earlier backend (no job to resume it)"
+#: Key of the PostgreSQL advisory lock held while the schema is checked and migrated.
+MIGRATION_LOCK_KEY = 0x48545749  # "HTWI"
+
+
+def _lock_schema(conn: Connection) -> None:
+    """Serialise migrations: on PostgreSQL wait for the advisory lock (released at commit);
+    on SQLite the ``BEGIN IMMEDIATE`` of :func:`writing` already holds the write lock."""
+    if is_postgresql(conn):
+        conn.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK_KEY)))
 
 
 def _to_v1(conn: Connection) -> None:
@@ -58,8 +71,12 @@ def _to_v2(conn: Connection) -> None:
     ))
 
 
+def _to_v3(conn: Connection) -> None:
+    replication_runs.create(conn, checkfirst=True)
+
+
 #: ``STEPS[v]`` migrates version ``v`` to ``v + 1``.
-STEPS: dict[int, Callable[[Connection], None]] = {0: _to_v1, 1: _to_v2}
+STEPS: dict[int, Callable[[Connection], None]] = {0: _to_v1, 1: _to_v2, 2: _to_v3}
 
 
 def current_version(conn: Connection) -> int:
@@ -77,6 +94,7 @@ def migrate(engine: Engine) -> int:
     found = None
     while True:
         with writing(engine) as conn:
+            _lock_schema(conn)
             version = current_version(conn)
             found = version if found is None else found
             if version >= SCHEMA_VERSION:

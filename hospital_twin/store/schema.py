@@ -4,12 +4,19 @@
 client of the seed's schema keeps working. Everything the product needs beyond them (name,
 status, error, configuration, seed, run length, job id, report paths...) lives in the added
 1:1 tables ``scenario_info`` and ``analysis_info``; their rows are deleted with the seed row
-(``ON DELETE CASCADE``). ``schema_version`` records the migrations applied.
+(``ON DELETE CASCADE``). ``replication_runs`` (version 3) follows the replications of a
+scenario split into one job each. ``schema_version`` records the migrations applied.
+
+The same tables are created on SQLite and PostgreSQL. Timestamps are UNIX seconds in
+``REAL`` columns on SQLite (the seed's type, an 8-byte float) and ``DOUBLE PRECISION`` on
+PostgreSQL (whose ``REAL`` is a 4-byte float: a timestamp would be rounded to 128 s); integer
+primary keys are ``AUTOINCREMENT`` on SQLite and ``SERIAL`` on PostgreSQL.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    DOUBLE_PRECISION,
     REAL,
     Column,
     ForeignKey,
@@ -20,8 +27,11 @@ from sqlalchemy import (
     text,
 )
 
+#: A float column: the seed's ``REAL`` on SQLite, ``DOUBLE PRECISION`` on PostgreSQL.
+Real = REAL().with_variant(DOUBLE_PRECISION(), "postgresql")
+
 #: Current schema version (see :mod:`hospital_twin.store.migrations`).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Scenario states.
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -41,8 +51,8 @@ scenarios = Table(
     metadata,
     Column("scenario_id", Integer, primary_key=True, autoincrement=True, nullable=True),
     Column("analysis_id", Integer, ForeignKey("multis.analysis_id")),
-    Column("created", REAL, nullable=False),
-    Column("completed", REAL),
+    Column("created", Real, nullable=False),
+    Column("completed", Real),
     Column("num_reps", Integer, nullable=False),
     Column("done_reps", Integer, nullable=False, server_default=text("0")),
     Column("results", Text),
@@ -63,10 +73,10 @@ scenario_info = Table(
     Column("error", Text),
     Column("config_json", Text),
     Column("seed", Integer),
-    Column("sim_hours", REAL),
-    Column("warmup_hours", REAL),
+    Column("sim_hours", Real),
+    Column("warmup_hours", Real),
     Column("job_id", Text),
-    Column("started", REAL),
+    Column("started", Real),
     Column("worker_host", Text),
     Column("worker_pid", Integer),
     Column("notebook_path", Text),
@@ -80,7 +90,7 @@ analysis_info = Table(
            ForeignKey("multis.analysis_id", ondelete="CASCADE"), primary_key=True,
            autoincrement=False),
     Column("name", Text),
-    Column("created", REAL, nullable=False),
+    Column("created", Real, nullable=False),
     Column("seed", Integer),
 )
 
@@ -88,5 +98,25 @@ schema_version = Table(
     "schema_version",
     metadata,
     Column("version", Integer, primary_key=True, autoincrement=False),
-    Column("applied", REAL, nullable=False),
+    Column("applied", Real, nullable=False),
+)
+
+#: One row per replication of a scenario split into replication jobs (fan-out, version 3):
+#: its state, attempts, the job and process running it, and its KPIs once done.
+replication_runs = Table(
+    "replication_runs",
+    metadata,
+    Column("scenario_id", Integer,
+           ForeignKey("scenarios.scenario_id", ondelete="CASCADE"), primary_key=True,
+           autoincrement=False),
+    Column("replication", Integer, primary_key=True, autoincrement=False),
+    Column("status", Text, nullable=False, server_default=text("'queued'")),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("job_id", Text),
+    Column("worker_host", Text),
+    Column("worker_pid", Integer),
+    Column("started", Real),
+    Column("finished", Real),
+    Column("error", Text),
+    Column("kpis", Text),
 )
