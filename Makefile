@@ -4,7 +4,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint docs system-deps venv clean
+.PHONY: run test lint docs lab system-deps venv clean
 
 $(VENV)/.installed: pyproject.toml scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -16,6 +16,10 @@ system-deps:
 
 run: venv
 	$(BIN)/hospital-twin run
+
+# JupyterLab on notebooks/ (127.0.0.1; token from HOSPITAL_TWIN_LAB_TOKEN or printed).
+lab: venv
+	$(BIN)/hospital-twin lab $(if $(PORT),--port $(PORT))
 
 test: venv system-deps
 	$(BIN)/ruff check .

@@ -45,6 +45,37 @@ def test_token_from_settings_or_generated() -> None:
     assert default_notebook_dir().name == "notebooks"
 
 
+def test_configured_token_is_printed_and_given_to_the_server(tmp_path: Path) -> None:
+    """HOSPITAL_TWIN_LAB_TOKEN is used as is: in the printed URL and on the exec'd server."""
+    port = _free_port()
+    env = os.environ | {"HOSPITAL_TWIN_LAB_TOKEN": "analyst-token-42",
+                        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    env.pop("HOSPITAL_TWIN_LAB_HOST", None)
+    proc = subprocess.Popen([str(CLI), "lab", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        proc.stdout.readline()
+        assert proc.stdout.readline().strip() == (
+            f"open: http://127.0.0.1:{port}/lab?token=analyst-token-42")
+        cmdline = Path(f"/proc/{proc.pid}/cmdline")
+        deadline = time.monotonic() + 30
+        while b"jupyterlab" not in cmdline.read_bytes():  # same pid once execv is done
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        argv = cmdline.read_bytes().decode().split("\0")
+        assert "--IdentityProvider.token=analyst-token-42" in argv
+        assert "--ServerApp.ip=127.0.0.1" in argv and f"--ServerApp.port={port}" in argv
+    finally:
+        _stop(proc)
+
+
+def test_make_lab_runs_the_command() -> None:
+    repo = Path(__file__).resolve().parents[2]
+    plan = subprocess.run(["make", "-n", "lab", "PORT=9123"], cwd=repo, capture_output=True,
+                          text=True, check=True).stdout
+    assert ".venv/bin/hospital-twin lab --port 9123" in plan.splitlines()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -104,7 +135,8 @@ def test_lab_lists_the_notebooks(lab_server: tuple[str, str]) -> None:
     assert reply.status_code == 200
     names = {item["name"] for item in reply.json()["content"]}
     assert {"01-lab-configuration.ipynb", "02-run-and-analyse.ipynb",
-            "03-staffing-what-if.ipynb", "04-lift-outage.ipynb"} <= names
+            "03-staffing-what-if.ipynb", "04-lift-outage.ipynb",
+            "05-sensor-history.ipynb"} <= names
 
 
 def test_api_refuses_without_the_token(lab_server: tuple[str, str]) -> None:
