@@ -9,6 +9,12 @@ package ``graphviz``) and embedded as SVG. Build with warnings as errors::
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Local extensions (docs/_ext): the settings table generated from the settings object.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
+
 project = "Hospital Twin"
 author = "Hospital Twin contributors"
 copyright = "Cambridge University Hospitals digital twin project"
@@ -17,6 +23,7 @@ version = "0.1"
 
 extensions = [
     "sphinx.ext.graphviz",
+    "twin_settings",
 ]
 
 # Diagrams: rendered locally by `dot`, embedded as SVG (scales, searchable text).

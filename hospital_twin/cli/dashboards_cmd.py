@@ -1,8 +1,9 @@
 """``hospital-twin dashboards``: serve the ``dashboards/`` notebooks with Voilà.
 
-Voilà binds 127.0.0.1, culls idle kernels (it leaks one per closed tab otherwise) and its
-kernels inherit the ``HOSPITAL_TWIN_*`` settings, with the data folder made absolute so
-the dashboards use the same store and queue as the API and the workers.
+Voilà binds 127.0.0.1 (or ``HOSPITAL_TWIN_DASHBOARDS_HOST``), culls idle kernels (it leaks
+one per closed tab otherwise) and its kernels inherit the ``HOSPITAL_TWIN_*`` settings, with
+the data folder made absolute so the dashboards use the same store and queue as the API and
+the workers.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ def default_dashboards_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "dashboards"
 
 
-def voila_argv(folder: Path, port: int, *, cull_idle_seconds: int = 600) -> list[str]:
-    """The Voilà command line serving ``folder`` on 127.0.0.1:``port``."""
+def voila_argv(folder: Path, port: int, *, cull_idle_seconds: int = 600,
+               host: str = "127.0.0.1") -> list[str]:
+    """The Voilà command line serving ``folder`` on ``host``:``port``."""
     return [
         sys.executable, "-m", "voila", str(folder),
-        f"--port={port}", "--no-browser", "--Voila.ip=127.0.0.1",
+        f"--port={port}", "--no-browser", f"--Voila.ip={host}",
         "--MappingKernelManager.cull_interval=30",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle_seconds}",
         "--VoilaConfiguration.show_tracebacks=False",
@@ -39,25 +41,30 @@ def dashboard_env(base: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ if base is None else base)
     settings = get_settings()
     env["HOSPITAL_TWIN_VAR_DIR"] = str(settings.var_dir.resolve())
-    env["HOSPITAL_TWIN_DB"] = str(settings.db_path.resolve())
+    env["HOSPITAL_TWIN_DB"] = settings.db_url
     if settings.notebook:
         env["HOSPITAL_TWIN_NOTEBOOK"] = str(Path(settings.notebook).resolve())
     return env
 
 
 @click.command("dashboards")
-@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True,
-              help="Port on 127.0.0.1.")
+@click.option("--host", default=None,
+              help="Address to bind (default HOSPITAL_TWIN_DASHBOARDS_HOST, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help=f"Port (default HOSPITAL_TWIN_DASHBOARDS_PORT, {DEFAULT_PORT}).")
 @click.option("--dir", "folder", type=click.Path(path_type=Path, file_okay=False),
               default=None, help="Folder of dashboard notebooks (default: dashboards/).")
 @click.option("--cull-idle", type=click.IntRange(30), default=600, show_default=True,
               help="Seconds before an idle dashboard kernel is stopped.")
-def dashboards(port: int, folder: Path | None, cull_idle: int) -> None:
+def dashboards(host: str | None, port: int | None, folder: Path | None, cull_idle: int) -> None:
     """Serve the dashboards with Voilà (open /voila/render/histopathology.ipynb)."""
+    settings = get_settings()
+    host = host or settings.dashboards_host
+    port = port or settings.dashboards_port
     folder = (folder or default_dashboards_dir()).resolve()
     if not folder.is_dir():
         raise click.ClickException(f"dashboards folder not found: {folder}")
-    click.echo(f"dashboards: http://127.0.0.1:{port}/voila/render/histopathology.ipynb")
+    click.echo(f"dashboards: http://{host}:{port}/voila/render/histopathology.ipynb")
     sys.stdout.flush()
-    argv = voila_argv(folder, port, cull_idle_seconds=cull_idle)
+    argv = voila_argv(folder, port, cull_idle_seconds=cull_idle, host=host)
     os.execve(argv[0], argv, dashboard_env())

@@ -13,16 +13,18 @@ def sensors_group() -> None:
 
 
 @sensors_group.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option(
+    "--host", default=None, help="address to listen on [default: HOSPITAL_TWIN_SENSORS_HOST]"
+)
 @click.option(
     "--port", type=int, default=None, help="port [default: HOSPITAL_TWIN_SENSORS_PORT or 8000]"
 )
-def serve(host: str, port: int | None) -> None:
+def serve(host: str | None, port: int | None) -> None:
     """Run the sensor service: MQTT ingest, REST API and WebSockets."""
     from hospital_twin.sensors.api import serve as run
 
     settings = get_settings()
-    run(host, port or settings.sensors_port, settings)
+    run(host or settings.sensors_host, port or settings.sensors_port, settings)
 
 
 @sensors_group.command("simulate")
