@@ -120,3 +120,34 @@ def test_analysis_submit_rows_and_delete(job_env):
     statuses = [Job.fetch(j, connection=job_env.redis, serializer=JSONSerializer).get_status()
                 for j in rq_ids]
     assert statuses == ["canceled", "canceled"]
+
+
+def test_a_fanned_out_scenario_gets_the_batch_report(job_env):
+    """A scenario run as replication jobs keeps no notebook: its Report button renders the
+    batch report (the function behind ``hospital-twin report``) once, then reuses it."""
+    import dataclasses
+    from pathlib import Path
+
+    from hospital_twin.config import default_config as fresh
+    from hospital_twin.jobs import prepare, submit_scenarios
+    from hospital_twin.jobs.fanout import run_replication_job
+    from hospital_twin.store import get_scenario
+
+    options = dataclasses.replace(job_env.options, fanout_reps=2)
+    config = prepare(fresh(), sim_hours=48, num_reps=2, seed=3, warmup_hours=12)
+    (sid,) = submit_scenarios(job_env.redis, job_env.engine, options,
+                              [("fanned", config)]).scenario_ids
+    for index in range(2):
+        run_replication_job(sid, index, options.db_url)
+    backend = Backend(job_env.settings)
+    (row,) = job_rows(backend)
+    assert (row["status"], row["has_report"]) == ("done", True)
+    assert get_scenario(backend.engine, sid)["notebook_path"] is None
+
+    html = backend.report_html(sid).decode()
+    assert "Hospital Twin report" in html and "load_report_data" not in html  # code hidden
+    assert "plotly" in html.lower()
+    stored = get_scenario(backend.engine, sid)
+    assert Path(stored["report_path"]).read_text(encoding="utf-8") == html
+    assert Path(stored["notebook_path"]).exists()
+    assert backend.report_html(sid).decode() == html  # kept, not rendered again

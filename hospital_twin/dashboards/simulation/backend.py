@@ -95,6 +95,8 @@ class Backend:
         if row is None:
             raise ValueError(f"scenario {scenario_id} no longer exists")
         notebook = row["notebook_path"]
+        if row["status"] == DONE and (not notebook or not Path(notebook).exists()):
+            return self._batch_report(scenario_id)  # e.g. a fanned-out scenario
         if row["status"] not in (DONE, FAILED) or not notebook or not Path(notebook).exists():
             raise ValueError(f"scenario {scenario_id} has no report yet ({row['status']})")
         html = row["report_path"]
@@ -104,6 +106,18 @@ class Backend:
             html = str(render_html(notebook, Path(notebook).with_suffix(".html")))
             set_report(self.engine, scenario_id, None, html)
         return Path(html).read_bytes()
+
+    def _batch_report(self, scenario_id: int) -> bytes:
+        """The batch report of a finished scenario that kept no notebook (rendered once,
+        with the same function as ``hospital-twin report`` and ``POST /reports``)."""
+        from hospital_twin.reports import ReportRequest, render_report
+        from hospital_twin.store import set_report
+
+        out = self.settings.reports_dir.resolve() / f"scenario-{scenario_id}-report"
+        files = render_report(ReportRequest(scenario_id=scenario_id, db_url=self.settings.db_url),
+                              out)
+        set_report(self.engine, scenario_id, str(files.ipynb), str(files.html))
+        return Path(files.html).read_bytes()
 
     # -- writing ---------------------------------------------------------------------
     def submit(self, configs: list[tuple[str | None, Any]], *, analysis: bool = False,

@@ -58,7 +58,8 @@ def _scenario_row(s: dict[str, Any], indent: bool = False) -> dict[str, Any]:
         "name": ("↳ " if indent else "") + f"#{s['scenario_id']} {s['name'] or 'unnamed'}",
         "created": s["created"], "status": s["status"], "error": s.get("error"),
         "done": done, "total": s["num_reps"], "scenario_ids": [s["scenario_id"]],
-        "has_report": s.get("has_report", False),
+        # a finished scenario always has a report: kept from its job or rendered on demand
+        "has_report": s.get("has_report", False) or s["status"] == "done",
     }
 
 
