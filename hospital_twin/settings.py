@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     sensors_url: str = Field(
         "http://127.0.0.1:8000", description="sensor service URL used by the dashboard"
     )
+    sensors_db: str = Field(
+        "", description="SQLite file of the sensor readings (default: the main database if it "
+        "is SQLite, else <var_dir>/sensors.db)"
+    )
     sensors_registry: str = Field(
         "", description="device registry YAML/JSON (default: the bundled lab registry)"
     )
@@ -98,6 +102,13 @@ class Settings(BaseSettings):
         """The database as the store opens it: ``db`` if it is a URL, else the SQLite
         file's absolute path."""
         return self.db if "://" in self.db else str(self.db_path.resolve())
+
+    @property
+    def sensors_db_path(self) -> Path:
+        """The sensor service's SQLite file (its tables are SQLite-only for now)."""
+        if self.sensors_db:
+            return Path(self.sensors_db)
+        return self.var_dir / "sensors.db" if "://" in self.db else self.db_path
 
     @property
     def results_dir(self) -> Path:

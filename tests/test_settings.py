@@ -21,3 +21,14 @@ def test_environment_overrides(monkeypatch, tmp_path):
     assert settings.redis_url == "redis://127.0.0.1:7000/1"
     monkeypatch.setenv("HOSPITAL_TWIN_DB", str(tmp_path / "other.db"))
     assert get_settings().db_path == tmp_path / "other.db"
+
+
+def test_sensor_readings_stay_in_sqlite_when_the_store_is_postgresql(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOSPITAL_TWIN_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("HOSPITAL_TWIN_SENSORS_DB", raising=False)
+    monkeypatch.delenv("HOSPITAL_TWIN_DB", raising=False)
+    assert get_settings().sensors_db_path == tmp_path / "hospital_twin.db"  # shared file
+    monkeypatch.setenv("HOSPITAL_TWIN_DB", "postgresql://twin@db.example/twin")
+    assert get_settings().sensors_db_path == tmp_path / "sensors.db"
+    monkeypatch.setenv("HOSPITAL_TWIN_SENSORS_DB", str(tmp_path / "readings.db"))
+    assert get_settings().sensors_db_path == tmp_path / "readings.db"

@@ -31,7 +31,7 @@ class SensorService:
     @classmethod
     def from_settings(cls, settings: Settings, mqtt_enabled: bool = True) -> SensorService:
         """Build the service from settings (nothing runs until :meth:`start`)."""
-        engine = open_store(settings.db_path)
+        engine = open_store(settings.sensors_db_path)
         registry = load_registry(settings.sensors_registry or None)
         ingestor = Ingestor(
             engine,
