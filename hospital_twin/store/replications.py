@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy import Engine, and_, func, select
 
 from hospital_twin.store.engine import reading, writing
+from hospital_twin.store.scenarios import lock_unfinished
 from hospital_twin.store.schema import (
     DONE,
     FAILED,
@@ -51,18 +52,6 @@ def create_replications(engine: Engine, scenario_id: int, job_ids: list[str]) ->
              "job_id": job_id} for i, job_id in enumerate(job_ids)])
 
 
-def _lock_unfinished(conn: Connection, scenario_id: int) -> bool:
-    """Lock the scenario's row; True if it is still queued or running."""
-    locked = conn.execute(select(scenarios.c.scenario_id)
-                          .where(scenarios.c.scenario_id == scenario_id)
-                          .with_for_update()).first()
-    if locked is None:
-        return False
-    status = conn.execute(select(scenario_info.c.status)
-                          .where(scenario_info.c.scenario_id == scenario_id)).scalar()
-    return status in UNFINISHED
-
-
 def _row(scenario_id: int, index: int):
     return and_(replication_runs.c.scenario_id == scenario_id,
                 replication_runs.c.replication == index)
@@ -77,7 +66,7 @@ def claim_replication(engine: Engine, scenario_id: int, index: int, *, host: str
     """
     now = time.time()
     with writing(engine) as conn:
-        if not _lock_unfinished(conn, scenario_id):
+        if not lock_unfinished(conn, scenario_id):
             return Claim(GONE)
         row = conn.execute(select(replication_runs.c.status, replication_runs.c.attempts,
                                   replication_runs.c.job_id)
@@ -107,7 +96,7 @@ def hand_in_replication(engine: Engine, scenario_id: int, index: int, kpis_json:
     results JSON, which is stored with status done in the same transaction.
     """
     with writing(engine) as conn:
-        if not _lock_unfinished(conn, scenario_id):
+        if not lock_unfinished(conn, scenario_id):
             return GONE
         status = conn.execute(select(replication_runs.c.status)
                               .where(_row(scenario_id, index))).scalar()
@@ -145,7 +134,7 @@ def fail_replication(engine: Engine, scenario_id: int, index: int, error: str, *
     A failure of a superseded job (``job_id`` no longer the row's) is ignored.
     """
     with writing(engine) as conn:
-        if not _lock_unfinished(conn, scenario_id):
+        if not lock_unfinished(conn, scenario_id):
             return False
         row = conn.execute(select(replication_runs.c.attempts, replication_runs.c.job_id)
                            .where(_row(scenario_id, index))).first()
@@ -168,7 +157,7 @@ def requeue_replication(engine: Engine, scenario_id: int, index: int, job_id: st
                         reason: str) -> bool:
     """Put a replication whose process died back in the queue under a new job id."""
     with writing(engine) as conn:
-        if not _lock_unfinished(conn, scenario_id):
+        if not lock_unfinished(conn, scenario_id):
             return False
         return conn.execute(replication_runs.update().where(and_(
             _row(scenario_id, index), replication_runs.c.status == RUNNING)).values(
