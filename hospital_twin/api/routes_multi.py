@@ -11,7 +11,15 @@ from hospital_twin.api.errors import ApiError
 from hospital_twin.api.multi_results import multi_results
 from hospital_twin.api.routing import both
 from hospital_twin.api.submission import submit_form
-from hospital_twin.store import DONE, FAILED, get_analysis, get_results, list_analyses
+from hospital_twin.jobs.removal import remove_scenarios
+from hospital_twin.store import (
+    DONE,
+    FAILED,
+    get_analysis,
+    get_results,
+    list_analyses,
+    list_scenarios,
+)
 
 router = APIRouter(tags=["multi-scenario analyses"])
 
@@ -58,3 +66,14 @@ def results(request: Request, analysis_id: str) -> dict:
     engine = services(request).engine
     stored = {sid: json.loads(get_results(engine, sid)) for sid in status["scenario_ids"]}
     return multi_results(status, stored)
+
+
+@both(router, "/multi/{analysis_id}", ["DELETE"], dependencies=[Depends(require_token)],
+      summary="Delete an analysis")
+def delete(request: Request, analysis_id: str) -> dict:
+    """Delete an analysis and all its scenarios: their rows (one transaction), queued jobs
+    and report files."""
+    aid = _status_or_404(request, analysis_id)["analysis_id"]
+    svc = services(request)
+    ids = remove_scenarios(svc.redis, svc.engine, list_scenarios(svc.engine, aid), aid)
+    return {"deleted": aid, "scenario_ids": ids}

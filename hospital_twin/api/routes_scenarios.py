@@ -6,18 +6,16 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
-from rq.job import Job
-from rq.serializers import JSONSerializer
 
 from hospital_twin.api.deps import parse_id, require_token, services
 from hospital_twin.api.errors import ApiError
 from hospital_twin.api.routing import both
 from hospital_twin.api.submission import submit_form
+from hospital_twin.jobs.removal import remove_scenarios
 from hospital_twin.jobs.task import render_html
 from hospital_twin.store import (
     DONE,
     FAILED,
-    delete_scenarios,
     get_results,
     get_scenario,
     set_report,
@@ -93,18 +91,11 @@ def report(request: Request, scenario_id: str, format: str = "html") -> FileResp
 @both(router, "/scenarios/{scenario_id}", ["DELETE"], dependencies=[Depends(require_token)],
       summary="Delete a scenario")
 def delete(request: Request, scenario_id: str) -> dict:
-    """Delete a scenario, its report files and its queued job."""
-    view = _view_or_404(request, scenario_id)
-    sid = view["scenario_id"]
+    """Delete a scenario, its report files and its queued job(s)."""
+    sid = parse_id(scenario_id, "scenario")
     svc = services(request)
     row = get_scenario(svc.engine, sid)
-    if row["job_id"] and view["status"] not in (DONE, FAILED):
-        try:
-            Job.fetch(row["job_id"], connection=svc.redis, serializer=JSONSerializer).cancel()
-        except Exception:  # a running job notices the deleted row and stops itself
-            pass
-    delete_scenarios(svc.engine, [sid])
-    for path in (row["notebook_path"], row["report_path"]):
-        if path:
-            Path(path).unlink(missing_ok=True)
+    if row is None:
+        raise ApiError(404, f"unknown scenario {sid}")
+    remove_scenarios(svc.redis, svc.engine, [row])
     return {"deleted": sid}
