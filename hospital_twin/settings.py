@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hospital_twin.resources import notebooks_dir
+
 
 class Settings(BaseSettings):
     """Deployment settings; each field is the variable ``HOSPITAL_TWIN_<FIELD>``."""
@@ -124,7 +126,7 @@ class Settings(BaseSettings):
         """The parameterised scenario notebook run by the workers."""
         if self.notebook:
             return Path(self.notebook)
-        return Path(__file__).resolve().parents[1] / "notebooks" / "scenario.ipynb"
+        return notebooks_dir() / "scenario.ipynb"
 
 
 def get_settings() -> Settings:

@@ -14,14 +14,15 @@ from pathlib import Path
 
 import click
 
+from hospital_twin.resources import dashboards_dir
 from hospital_twin.settings import get_settings
 
 DEFAULT_PORT = 8866
 
 
 def default_dashboards_dir() -> Path:
-    """The repository's ``dashboards/`` folder (next to the package)."""
-    return Path(__file__).resolve().parents[2] / "dashboards"
+    """The checkout's ``dashboards/`` folder, or the copy installed with the package."""
+    return dashboards_dir()
 
 
 def voila_argv(folder: Path, port: int, *, cull_idle_seconds: int = 600,

@@ -14,14 +14,15 @@ from pathlib import Path
 
 import click
 
+from hospital_twin.resources import notebooks_dir
 from hospital_twin.settings import get_settings
 
 DEFAULT_PORT = 8888
 
 
 def default_notebook_dir() -> Path:
-    """The repository's ``notebooks/`` folder (next to the package)."""
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    """The checkout's ``notebooks/`` folder, or the copy installed with the package."""
+    return notebooks_dir()
 
 
 def resolve_token(configured: str) -> tuple[str, bool]:
@@ -55,7 +56,8 @@ def lab_argv(port: int, notebook_dir: Path, token: str, *, as_root: bool,
 @click.option("--port", type=click.IntRange(1, 65535), default=None,
               help=f"Port (default HOSPITAL_TWIN_LAB_PORT, {DEFAULT_PORT}).")
 @click.option("--notebook-dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
-              default=None, help="Folder to serve (default: the repository's notebooks/).")
+              default=None,
+              help="Folder to serve (default: the checkout's notebooks/, else the installed copy).")
 def lab(host: str | None, port: int | None, notebook_dir: Path | None) -> None:
     """Start JupyterLab on the analyst notebooks (token from HOSPITAL_TWIN_LAB_TOKEN)."""
     settings = get_settings()

@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 
 from hospital_twin.reports.request import ReportError, ReportRequest
+from hospital_twin.resources import notebooks_dir
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "ht_report"
@@ -26,8 +27,9 @@ _CSS_IMPORT = re.compile(r"@import\s+(url\()?\s*['\"]?\s*(https?:)?//", re.IGNOR
 
 
 def report_notebook_path() -> Path:
-    """The parameterised report notebook (``notebooks/report.ipynb`` of the project)."""
-    return Path(__file__).resolve().parents[2] / "notebooks" / "report.ipynb"
+    """The parameterised report notebook (``notebooks/report.ipynb`` of the checkout, or the
+    copy installed with the package)."""
+    return notebooks_dir() / "report.ipynb"
 
 
 @dataclass(frozen=True)
