@@ -151,3 +151,50 @@ def test_a_fanned_out_scenario_gets_the_batch_report(job_env):
     assert Path(stored["report_path"]).read_text(encoding="utf-8") == html
     assert Path(stored["notebook_path"]).exists()
     assert backend.report_html(sid).decode() == html  # kept, not rendered again
+
+
+def test_report_button_gives_the_batch_report_or_the_failed_notebook(job_env, tmp_path):
+    """A finished scenario's Report is the batch report (``render_report``), rendered once
+    and deleted with the scenario; its own executed notebook stays what the API serves.
+    A failed scenario's Report is its executed notebook, which shows the error."""
+    from pathlib import Path
+
+    import nbformat
+
+    from hospital_twin.config import default_config as fresh
+    from hospital_twin.jobs import prepare, submit_scenarios
+    from hospital_twin.jobs.task import run_scenario_job
+    from hospital_twin.store import get_scenario
+
+    opts = job_env.options
+    config = prepare(fresh(), sim_hours=24, num_reps=1, seed=5)
+    ok, bad = submit_scenarios(job_env.redis, job_env.engine, opts,
+                               [("ok", config), ("bad", config)]).scenario_ids
+    run_scenario_job(ok, opts.db_url, opts.report_dir, opts.notebook, 300)
+    broken = tmp_path / "broken.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("scenario_id = 0", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("raise RuntimeError('the lab caught fire')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, broken)
+    with pytest.raises(Exception, match="caught fire"):
+        run_scenario_job(bad, opts.db_url, opts.report_dir, str(broken), 300)
+
+    backend = Backend(job_env.settings)
+    before = get_scenario(backend.engine, ok)
+    html = backend.report_html(ok).decode()
+    assert "Hospital Twin report" in html and "load_report_data" not in html
+    after = get_scenario(backend.engine, ok)
+    assert (after["notebook_path"], after["report_path"]) == (before["notebook_path"],
+                                                             before["report_path"])
+    kept = sorted(Path(job_env.settings.reports_dir).glob(f"scenario-{ok}-report/*.html"))
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == html
+    assert backend.report_html(ok).decode() == html  # kept, not rendered again
+
+    failed = backend.report_html(bad).decode()
+    assert get_scenario(backend.engine, bad)["status"] == "failed"
+    assert "caught fire" in failed and "Hospital Twin report" not in failed
+
+    assert backend.delete([ok, bad]) == 2
+    assert not kept[0].parent.exists() and not Path(before["notebook_path"]).exists()

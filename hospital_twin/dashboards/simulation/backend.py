@@ -7,6 +7,7 @@ the few operations the tabs need (list jobs, read results, submit, delete, repor
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -88,36 +89,54 @@ class Backend:
         return text
 
     def report_html(self, scenario_id: int) -> bytes:
-        """The scenario's HTML report (rendered from the executed notebook if needed)."""
-        from hospital_twin.store import get_scenario, set_report
+        """The scenario's HTML report: for a finished scenario the batch report (the same
+        function as ``hospital-twin report`` and ``POST /reports``, rendered once and kept);
+        for a failed one its executed notebook, which shows where it stopped."""
+        from hospital_twin.store import get_scenario
 
         row = get_scenario(self.engine, scenario_id)
         if row is None:
             raise ValueError(f"scenario {scenario_id} no longer exists")
+        if row["status"] == DONE:
+            return self._batch_report(row)
         notebook = row["notebook_path"]
-        if row["status"] == DONE and (not notebook or not Path(notebook).exists()):
-            return self._batch_report(scenario_id)  # e.g. a fanned-out scenario
-        if row["status"] not in (DONE, FAILED) or not notebook or not Path(notebook).exists():
+        if row["status"] != FAILED or not notebook or not Path(notebook).exists():
             raise ValueError(f"scenario {scenario_id} has no report yet ({row['status']})")
+        return self._notebook_html(row)
+
+    def _notebook_html(self, row: dict[str, Any]) -> bytes:
+        """The executed scenario notebook as HTML (rendered now if the job did not)."""
+        from hospital_twin.store import set_report
+
         html = row["report_path"]
         if not html or not Path(html).exists():
             from hospital_twin.jobs.task import render_html
 
+            notebook = row["notebook_path"]
             html = str(render_html(notebook, Path(notebook).with_suffix(".html")))
-            set_report(self.engine, scenario_id, None, html)
+            set_report(self.engine, row["scenario_id"], None, html)
         return Path(html).read_bytes()
 
-    def _batch_report(self, scenario_id: int) -> bytes:
-        """The batch report of a finished scenario that kept no notebook (rendered once,
-        with the same function as ``hospital-twin report`` and ``POST /reports``)."""
+    def _report_dir(self, scenario_id: int) -> Path:
+        return self.settings.reports_dir.resolve() / f"scenario-{scenario_id}-report"
+
+    def _batch_report(self, row: dict[str, Any]) -> bytes:
+        """A finished scenario's batch report, rendered on first request and kept beside
+        the other reports. A scenario that kept no notebook of its own (fanned out) gets
+        it recorded as its report, so the API serves it too."""
         from hospital_twin.reports import ReportRequest, render_report
         from hospital_twin.store import set_report
 
-        out = self.settings.reports_dir.resolve() / f"scenario-{scenario_id}-report"
-        files = render_report(ReportRequest(scenario_id=scenario_id, db_url=self.settings.db_url),
-                              out)
-        set_report(self.engine, scenario_id, str(files.ipynb), str(files.html))
-        return Path(files.html).read_bytes()
+        sid = row["scenario_id"]
+        request = ReportRequest(scenario_id=sid, db_url=self.settings.db_url)
+        out = self._report_dir(sid)
+        html = out / f"{request.stem}.html"
+        if not html.exists():
+            files = render_report(request, out)
+            html = Path(files.html)
+            if not row["notebook_path"] or not Path(row["notebook_path"]).exists():
+                set_report(self.engine, sid, str(files.ipynb), str(html))
+        return html.read_bytes()
 
     # -- writing ---------------------------------------------------------------------
     def submit(self, configs: list[tuple[str | None, Any]], *, analysis: bool = False,
@@ -130,23 +149,13 @@ class Backend:
                                 configs, analysis=analysis, analysis_name=analysis_name)
 
     def delete(self, scenario_ids: list[int], analysis_id: int | None = None) -> int:
-        """Delete scenarios (cancelling queued jobs, removing report files) and an analysis."""
-        from rq.job import Job
-        from rq.serializers import JSONSerializer
-
-        from hospital_twin.store import delete_scenarios, get_scenario
+        """Delete scenarios (cancelling queued jobs, removing report files) and an analysis,
+        as the API's DELETE routes do."""
+        from hospital_twin.jobs.removal import remove_scenarios
+        from hospital_twin.store import get_scenario
 
         rows = [r for r in (get_scenario(self.engine, s) for s in scenario_ids) if r]
-        for row in rows:
-            if row["job_id"] and row["status"] not in (DONE, FAILED):
-                try:
-                    Job.fetch(row["job_id"], connection=self.redis,
-                              serializer=JSONSerializer).cancel()
-                except Exception:  # noqa: BLE001 - a running job stops itself when its row goes
-                    pass
-        n = delete_scenarios(self.engine, [r["scenario_id"] for r in rows], analysis_id)
-        for row in rows:
-            for path in (row["notebook_path"], row["report_path"]):
-                if path:
-                    Path(path).unlink(missing_ok=True)
-        return n
+        removed = remove_scenarios(self.redis, self.engine, rows, analysis_id)
+        for sid in removed:  # the batch reports the Report button rendered
+            shutil.rmtree(self._report_dir(sid), ignore_errors=True)
+        return len(removed)

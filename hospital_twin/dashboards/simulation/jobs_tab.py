@@ -164,6 +164,8 @@ class JobsTab:
             self.on_open(row["kind"], list(row["scenario_ids"]))
 
     def download_report(self, row: dict[str, Any]) -> None:
+        self.download.value = ("Preparing the report of " + esc(row["name"])
+                               + " (the first time takes a few seconds)…")
         data = self.backend.report_html(row["id"])
         self.download.value = ("Report of " + esc(row["name"]) + ": " + download_html(
             data, f"scenario-{row['id']}-report.html", "text/html", "save the HTML report"))
