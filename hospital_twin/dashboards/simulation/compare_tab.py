@@ -128,8 +128,9 @@ class CompareTab:
         options = [(labels[v], v) for v in self.choice.value]
         current = self.baseline.value
         self.baseline.options = options
-        if current in self.choice.value:
-            self.baseline.value = current
+        # ipywidgets leaves a re-optioned dropdown empty: show the baseline compare() uses
+        self.baseline.value = current if current in self.choice.value else (
+            options[0][1] if options else None)
 
     def compare(self) -> None:
         """Load the chosen scenarios' results and draw the comparison."""

@@ -120,7 +120,8 @@ class RunTab:
         for widget, role in ((self.name, "name"), (self.length, "length"),
                              (self.length_unit, "length-unit"), (self.warmup, "warmup"),
                              (self.reps, "reps"), (self.seed, "seed"),
-                             (self.demand, "demand")):
+                             (self.demand, "demand"), (self.previous, "previous"),
+                             (self.units_box, "units"), (self.batches_box, "batches")):
             widget.add_class(f"ht-{role}")
         self.edits = w.Accordion(children=[
             w.VBox([w.HTML("<p>Peak staff or machines per resource; the whole weekly "
