@@ -54,6 +54,9 @@ class Settings(BaseSettings):
         "127.0.0.1", description="address `hospital-twin dashboards` (Voilà) binds"
     )
     dashboards_port: int = Field(8866, description="port of `hospital-twin dashboards`")
+    dashboards_pool: int = Field(
+        1, ge=0, description="kernels Voilà keeps pre-heated per dashboard (0: start on request)"
+    )
     allow_reset: bool = Field(False, description="allow `DELETE /` to empty the database")
     max_upload_bytes: int = Field(10_000_000, description="larger request bodies get 413")
     # Sensor service (issue #7)

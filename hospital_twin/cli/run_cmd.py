@@ -2,8 +2,8 @@
 
 Starts a private Redis (unless ``HOSPITAL_TWIN_REDIS_URL`` is set), one worker, the REST
 API, Mosquitto (unless ``HOSPITAL_TWIN_MQTT_PORT`` is set), the sensor service and its
-simulator; submits the bundled lab configuration as a first short scenario, prints the URLs
-and runs until Ctrl-C/SIGTERM, then stops everything.
+simulator, and the Voilà dashboards; submits the bundled lab configuration as a first short
+scenario, prints the URLs and runs until Ctrl-C/SIGTERM, then stops everything.
 """
 
 from __future__ import annotations
@@ -36,11 +36,13 @@ def _submit_default(settings: Settings, hours: float, reps: int) -> int:
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes.")
 def run(weeks: float, reps: int, port: int | None, workers: int) -> None:
-    """Start Redis, a worker and the API; queue the bundled lab as a first scenario."""
+    """Start Redis, a worker, the API, the sensor service and the dashboards; queue the
+    bundled lab as a first scenario."""
     from hospital_twin.services.workbench import Workbench
 
     settings = get_settings()
-    bench = Workbench(port or settings.api_port, workers, sensors_port=settings.sensors_port)
+    bench = Workbench(port or settings.api_port, workers, sensors_port=settings.sensors_port,
+                      dashboards_port=settings.dashboards_port)
     try:
         bench.start()
     except Exception as exc:
@@ -56,6 +58,9 @@ def run(weeks: float, reps: int, port: int | None, workers: int) -> None:
         click.echo(f"API:       {url}   (docs {url}/docs)")
         click.echo(f"sensors:   {bench.sensors_url}   (simulated devices publishing to MQTT "
                    f"{bench.env['HOSPITAL_TWIN_MQTT_HOST']}:{bench.env['HOSPITAL_TWIN_MQTT_PORT']})")
+        dash = f"{bench.dashboards_url}/voila/render"
+        click.echo(f"dashboards: {dash}/histopathology.ipynb   (simulation)")
+        click.echo(f"            {dash}/sensors.ipynb   (sensors)")
         click.echo(f"scenario {sid} queued: {url}/scenarios/{sid}/status, "
                    f"results {url}/scenarios/{sid}/results, report {url}/scenarios/{sid}/report")
         click.echo("Press Ctrl-C to stop.")

@@ -1,5 +1,6 @@
 """The local workbench behind ``make run``: Redis and Mosquitto (if none is configured),
-workers, the API, the sensor service and its simulator as child processes, stopped together.
+workers, the API, the sensor service and its simulator, and the Voilà dashboards as child
+processes, stopped together.
 
 Children get the parent's environment plus ``HOSPITAL_TWIN_REDIS_URL`` and
 ``HOSPITAL_TWIN_MQTT_*`` of the private servers, so every service shares one settings object.
@@ -23,10 +24,12 @@ _CLI = [sys.executable, "-c", "from hospital_twin.cli.main import main; main()"]
 class Workbench:
     """Start with :meth:`start`; :meth:`wait` until a signal or a child exits; :meth:`stop`."""
 
-    def __init__(self, port: int, workers: int = 1, sensors_port: int | None = None) -> None:
+    def __init__(self, port: int, workers: int = 1, sensors_port: int | None = None,
+                 dashboards_port: int | None = None) -> None:
         self.port = port
         self.workers = workers
         self.sensors_port = sensors_port
+        self.dashboards_port = dashboards_port
         self.env = dict(os.environ)
         self.redis: RedisServer | None = None
         self.mosquitto: Mosquitto | None = None
@@ -37,6 +40,11 @@ class Workbench:
     def sensors_url(self) -> str:
         """Where the sensor service answers."""
         return f"http://127.0.0.1:{self.sensors_port}"
+
+    @property
+    def dashboards_url(self) -> str:
+        """Where Voilà serves the dashboards (``/voila/render/<name>.ipynb``)."""
+        return f"http://127.0.0.1:{self.dashboards_port}"
 
     @property
     def api_url(self) -> str:
@@ -55,9 +63,15 @@ class Workbench:
                                              env=self.env, process_group=0)
         if self.sensors_port is not None:
             self._start_sensors()
+        if self.dashboards_port is not None:
+            self.procs["dashboards"] = subprocess.Popen(
+                [*_CLI, "dashboards", "--port", str(self.dashboards_port)], env=self.env,
+                process_group=0)
         self._wait_until_up("api", self.api_url, timeout)
         if self.sensors_port is not None:
             self._wait_until_up("sensors", self.sensors_url, timeout)
+        if self.dashboards_port is not None:
+            self._wait_until_up("dashboards", self.dashboards_url, timeout + 30)
         return self
 
     def _start_sensors(self) -> None:
@@ -106,7 +120,7 @@ class Workbench:
     def stop(self) -> None:
         """Stop the services, then the workers (running jobs get a short grace), then the
         private Redis and Mosquitto."""
-        for name in ("sensor-simulator", "sensors", "api", "worker"):
+        for name in ("dashboards", "sensor-simulator", "sensors", "api", "worker"):
             proc = self.procs.get(name)
             if proc and proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)

@@ -1,5 +1,6 @@
 """``hospital-twin run`` (``make run``): Redis, worker, API, Mosquitto, the sensor service and
-its simulator start, a first scenario finishes, readings flow, and SIGTERM stops every process."""
+its simulator and the dashboards start, a first scenario finishes, readings flow, both
+dashboards render, and SIGTERM stops every process."""
 
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ from hospital_twin.services.redis_server import free_port
 
 
 def test_run_starts_everything_and_stops_cleanly(tmp_path):
-    port, sensors_port = free_port(), free_port()
+    port, sensors_port, dashboards_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("HOSPITAL_TWIN_")}
     env |= {"HOSPITAL_TWIN_VAR_DIR": str(tmp_path / "var"), "HOSPITAL_TWIN_API_PORT": str(port),
-            "HOSPITAL_TWIN_SENSORS_PORT": str(sensors_port)}
+            "HOSPITAL_TWIN_SENSORS_PORT": str(sensors_port),
+            "HOSPITAL_TWIN_DASHBOARDS_PORT": str(dashboards_port)}
     proc = subprocess.Popen([HOSPITAL_TWIN, "run", "--weeks", "0.3", "--reps", "2"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
@@ -33,6 +35,15 @@ def test_run_starts_everything_and_stops_cleanly(tmp_path):
         text = "".join(lines)
         sid = int(re.search(r"scenario (\d+) queued", text).group(1))
         assert f"http://127.0.0.1:{port}" in text and "redis://127.0.0.1:" in text
+        dashboards = f"http://127.0.0.1:{dashboards_port}/voila/render"
+        assert f"{dashboards}/histopathology.ipynb" in text
+        assert f"{dashboards}/sensors.ipynb" in text
+        for name in ("histopathology", "sensors"):  # Voilà runs each notebook without error
+            page = httpx.get(f"{dashboards}/{name}.ipynb", timeout=120)
+            assert page.status_code == 200
+            assert "application/vnd.jupyter.widget-view+json" in page.text
+            assert "Traceback" not in page.text
+            assert "There was an error when executing cell" not in page.text
         family = psutil.Process(proc.pid).children(recursive=True)
         assert any("redis-server" in p.name() for p in family)
         assert any("mosquitto" in p.name() for p in family)

@@ -78,7 +78,10 @@ def test_dashboards_command_line(tmp_path, monkeypatch):
     assert (default_dashboards_dir() / "histopathology.ipynb").exists()
     argv = voila_argv(tmp_path, 8866, cull_idle_seconds=90)
     assert {"--Voila.ip=127.0.0.1", "--port=8866", "--MappingKernelManager.cull_interval=30",
-            "--MappingKernelManager.cull_idle_timeout=90", "--no-browser"} <= set(argv)
+            "--MappingKernelManager.cull_idle_timeout=90", "--no-browser",
+            "--preheat_kernel=True", "--pool_size=1"} <= set(argv)
+    cold = voila_argv(tmp_path, 8866, pool_size=0)
+    assert not [a for a in cold if "preheat" in a or "pool_size" in a]
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOSPITAL_TWIN_VAR_DIR", "relative-var")
     monkeypatch.setenv("HOSPITAL_TWIN_DB", "")
