@@ -45,6 +45,10 @@ class Settings(BaseSettings):
         description="browser origins allowed to call the REST backend (JSON list)",
     )
     api_token: str = Field("", description="bearer token required on write endpoints if set")
+    report_configs_dir: str = Field(
+        "", description="the only folder whose files `POST /reports` may name in config_path "
+        "(default <var_dir>/configs)"
+    )
     lab_token: str = Field(
         "", description="token of `hospital-twin lab` (empty: a random one is printed)"
     )
@@ -123,6 +127,12 @@ class Settings(BaseSettings):
     def reports_dir(self) -> Path:
         """Where executed scenario notebooks (ipynb + HTML) are kept."""
         return self.var_dir / "reports"
+
+    @property
+    def report_configs_path(self) -> Path:
+        """Folder of the workbooks the API may report on by path (nothing else is read)."""
+        return Path(self.report_configs_dir) if self.report_configs_dir else (
+            self.var_dir / "configs")
 
     @property
     def notebook_path(self) -> Path:

@@ -1,5 +1,9 @@
 """``/reports``: queue a batch report (a scenario, an analysis or a configuration file on
-the server) and fetch it: status JSON while it runs or after it failed, then the HTML."""
+the server) and fetch it: status JSON while it runs or after it failed, then the HTML.
+
+A ``config_path`` must name a file inside ``HOSPITAL_TWIN_REPORT_CONFIGS_DIR`` (default
+``<var_dir>/configs``): the API never opens any other file of the server for a client.
+"""
 
 from __future__ import annotations
 
@@ -44,9 +48,23 @@ class ReportBody(BaseModel):
     warmup_hours: float = Field(0.0, ge=0)
 
 
+def _allowed_config_path(folder: Path, config_path: str) -> str:
+    """``config_path`` (absolute, or relative to ``folder``) resolved; 403 outside ``folder``."""
+    root = folder.resolve()
+    path = (root / config_path).resolve()  # an absolute config_path replaces root
+    if not path.is_relative_to(root):
+        raise ApiError(403, f"config_path must name a file inside the report configurations "
+                            f"folder {root} (HOSPITAL_TWIN_REPORT_CONFIGS_DIR)")
+    return str(path)
+
+
 def _queue(request: Request, body: ReportBody) -> str:
     svc = services(request)
-    report = ReportRequest(**body.model_dump(), db_url=svc.options.db_url)
+    fields = body.model_dump()
+    if body.config_path:
+        fields["config_path"] = _allowed_config_path(svc.settings.report_configs_path,
+                                                     body.config_path)
+    report = ReportRequest(**fields, db_url=svc.options.db_url)
     try:
         report.check()
     except ReportNotFound as exc:
@@ -71,7 +89,8 @@ def _queue(request: Request, body: ReportBody) -> str:
       status_code=202, summary="Queue a report")
 async def create_report(request: Request, body: ReportBody) -> JSONResponse:
     """JSON ``{"scenario_id": 3}``, ``{"analysis_id": 1}`` or ``{"config_path": "...",
-    "weeks": 1, "reps": 2}``; 202 with the report id, checked before anything is queued."""
+    "weeks": 1, "reps": 2}`` (a file in the report configurations folder); 202 with the
+    report id, checked before anything is queued."""
     report_id = await run_in_threadpool(_queue, request, body)
     return JSONResponse({"report_id": report_id, "status": "queued",
                          "url": f"/reports/{report_id}"}, status_code=202)

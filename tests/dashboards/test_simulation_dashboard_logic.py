@@ -201,3 +201,26 @@ def test_report_button_gives_the_batch_report_or_the_failed_notebook(job_env, tm
 
     assert backend.delete([ok, bad]) == 2
     assert not kept[0].parent.exists() and not Path(before["notebook_path"]).exists()
+
+
+def test_download_as_workbook_carries_the_edits(tmp_path, monkeypatch):
+    """The Run tab's workbook download is the edited scenario, and it reads back valid."""
+    import base64
+    import re
+
+    from hospital_twin.config import read_workbook
+
+    monkeypatch.setenv("HOSPITAL_TWIN_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("HOSPITAL_TWIN_DB", "")
+    run = build(Backend(), poll=False).run
+    base = default_config()
+    run.name.value = "more demand"
+    run.edits.selected_index = 0  # opening "Edit" builds the staff and batch fields
+    run.demand.value = 140
+    run.units["BMS"].value = peak_units(base)["BMS"] + 2
+    run.download_workbook()
+    match = re.search(r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', run.download.value)
+    assert match and match.group(1) == "more-demand.xlsx"
+    back = read_workbook(base64.b64decode(match.group(2)), name=match.group(1))
+    assert peak_units(back)["BMS"] == peak_units(base)["BMS"] + 2
+    assert sum(back.arrivals.cancer) == pytest.approx(1.4 * sum(base.arrivals.cancer), rel=1e-6)

@@ -78,7 +78,9 @@ def test_a_failed_job_answers_with_its_reason(live: Live) -> None:
     ({"analysis_id": 77}, 404, "unknown analysis 77"),
     ({"scenario_id": 1, "colour": "red"}, 400, "colour"),
     ({"config_path": "x.xlsx", "reps": 0}, 400, "reps"),
-    ({"config_path": "/nonexistent/lab.xlsx"}, 400, "file not found"),
+    ({"config_path": "nonexistent-lab.xlsx"}, 400, "file not found"),
+    ({"config_path": "/etc/passwd"}, 403, "inside the report configurations folder"),
+    ({"config_path": "../hospital_twin.db"}, 403, "inside the report configurations folder"),
 ])
 def test_bad_requests_get_json_errors(live: Live, body: dict, code: int,
                                       fragment: str) -> None:
@@ -96,8 +98,14 @@ def test_a_broken_workbook_is_refused_with_its_location(live: Live, tmp_path: Pa
         warnings.simplefilter("ignore")  # openpyxl: unsupported data-validation extension
         book = openpyxl.load_workbook(template_path("2023"), data_only=True)
     book["Arrival Schedules"]["C12"] = "lots"
-    book.save(tmp_path / "broken.xlsx")
-    reply = live.client.post("/reports", json={"config_path": str(tmp_path / "broken.xlsx")})
+    folder = live.settings.report_configs_path
+    folder.mkdir(parents=True, exist_ok=True)
+    book.save(folder / "broken.xlsx")
+    outside = tmp_path / "broken.xlsx"  # the same workbook outside the folder: not read
+    book.save(outside)
+    refused = live.client.post("/reports", json={"config_path": str(outside)})
+    assert refused.status_code == 403 and refused.json()["code"] == 403
+    reply = live.client.post("/reports", json={"config_path": "broken.xlsx"})
     assert reply.status_code == 400
     (problem,) = reply.json()["problems"]
     assert (problem["sheet"], problem["column"], problem["cell"]) == (
@@ -123,3 +131,14 @@ def test_batch_runs_as_jobs_when_a_worker_serves_the_queue(live: Live, tmp_path:
     assert all(i.job_id and i.html.is_file() for i in result.items)
     assert "run queue" in (tmp_path / "out" / "index.html").read_text()
     assert time.monotonic() - started < 90
+
+
+def test_a_workbook_in_the_configurations_folder_is_reported(live: Live) -> None:
+    folder = live.settings.report_configs_path
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(template_path("2024"), folder / "lab 2024.xlsx")
+    reply = live.client.post("/reports", json={"config_path": "lab 2024.xlsx", "weeks": 0.2,
+                                               "reps": 1})
+    assert reply.status_code == 202, reply.text
+    done = _until_finished(live.client, reply.json()["report_id"])
+    assert done.status_code == 200 and "lab-2024" in done.text
