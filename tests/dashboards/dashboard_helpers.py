@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from twin_helpers import stop_process
 
 from hospital_twin.services.redis_server import free_port
@@ -118,9 +119,21 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
-def wait_for_plots(page: Page, scope: str, count: int) -> None:
-    """Wait until ``count`` plotly charts under ``scope`` are drawn."""
-    page.wait_for_function(
-        """([scope, count]) => Array.from(document.querySelectorAll(scope + ' .js-plotly-plot'))
-               .filter(gd => gd.querySelector('.main-svg')).length >= count""",
-        arg=[scope, count])
+def wait_for_plots(page: Page, scope: str, count: int, timeout: float = 30_000) -> None:
+    """Wait until ``count`` plotly charts under ``scope`` are drawn and hold data points.
+
+    A FigureWidget draws its axes before its traces arrive, so "drawn" alone races the
+    data. On timeout this returns; the caller's assertion on :func:`plot_points` then says
+    which chart is empty.
+    """
+    try:
+        page.wait_for_function(
+            """([scope, count]) => {
+                   const drawn = Array.from(document.querySelectorAll(scope + ' .js-plotly-plot'))
+                       .filter(gd => gd.querySelector('.main-svg'));
+                   return drawn.length >= count && drawn.every(gd => (gd.data || []).some(
+                       t => (t.y && t.y.length) || (t.x && t.x.length)));
+               }""",
+            arg=[scope, count], timeout=timeout)
+    except PlaywrightTimeoutError:
+        pass
