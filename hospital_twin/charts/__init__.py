@@ -21,6 +21,8 @@ from hospital_twin.charts.config import (
 from hospital_twin.charts.eventlog import tat_by_group_figure, time_split_figure
 from hospital_twin.charts.kpi_cards import (
     RCPATH_TARGETS,
+    completion,
+    completion_text,
     format_share,
     rcpath_verdicts,
     tat_cards,
@@ -44,6 +46,8 @@ __all__ = [
     "differences_table",
     "duration_curves",
     "duration_pdf",
+    "completion",
+    "completion_text",
     "format_share",
     "hourly_utilisation_comparison_figure",
     "hourly_utilisation_figure",

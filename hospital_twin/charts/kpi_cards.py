@@ -1,12 +1,18 @@
-"""Headline numbers for KPI cards: mean TATs with CIs and the RCPath target verdicts.
+"""Headline numbers for KPI cards: mean TATs with CIs, the RCPath target verdicts and how
+many specimens the run finished.
 
 The Royal College of Pathologists (RCPath) targets say what share of specimens should be
 reported within 7, 10, 12 and 21 days (80, 90, 95, 95 %) and what share should leave the
 lab within 3 days (80 %). A card is *on target* when the mean share meets the target.
+
+TATs and shares count only the specimens reported before the run ended (spec §8), so a run
+too short for most specimens to finish describes the fast ones and flatters the lab:
+:func:`completion` says how many finished and warns when too few did.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 #: RCPath targets: (results key, days, target share, what it measures).
@@ -61,6 +67,52 @@ def rcpath_verdicts(results: dict, *, cohort: bool = False) -> list[dict]:
             "high": high, "target": target, "on_target": on_target, "verdict": verdict,
         })
     return rows
+
+
+#: Below this share of arrived specimens reported within the run, TATs are not dependable.
+DEPENDABLE_SHARE = 0.8
+
+
+def _mean(node: Any) -> float | None:
+    """A count's mean across replications (``{"mean", "min", "max"}`` or a plain number)."""
+    value = node.get("mean") if isinstance(node, dict) else node
+    return None if value is None else float(value)
+
+
+def completion(results: dict) -> dict | None:
+    """Specimens that arrived after the warm-up: mean counts arrived, reported within the run
+    and still in progress at its end, the reported share, and a ``caution`` (plain text,
+    or None) when fewer than :data:`DEPENDABLE_SHARE` were reported. None when the results
+    carry no specimen counts (older results)."""
+    block = (results.get("specimens") or {}).get("after_warmup") or {}
+    arrived, completed = _mean(block.get("arrived")), _mean(block.get("completed"))
+    if arrived is None or completed is None:
+        return None
+    in_progress = _mean(block.get("in_progress"))
+    share = completed / arrived if arrived > 0 else None
+    # whole percent, rounded down so that a share under the bar never reads as reaching it
+    percent = None if share is None else math.floor(100 * share)
+    caution = None
+    if share is not None and share < DEPENDABLE_SHARE:
+        caution = (f"Only {percent}% of the specimens that arrived were reported "
+                   "before the run ended, so the turnaround times and target shares describe "
+                   "the faster ones and flatter the lab. Run it longer (several weeks, with a "
+                   "warm-up) for dependable figures.")
+    return {"arrived": arrived, "completed": completed,
+            "in_progress": arrived - completed if in_progress is None else in_progress,
+            "share": share, "percent": percent, "caution": caution}
+
+
+def completion_text(results: dict) -> str | None:
+    """One line, e.g. ``"69 of 641 specimens (11%) reported within the run; 572 still in
+    progress at its end (means per replication)"``; None without counts."""
+    done = completion(results)
+    if done is None:
+        return None
+    share = "" if done["percent"] is None else f" ({done['percent']}%)"
+    return (f"{done['completed']:,.0f} of {done['arrived']:,.0f} specimens{share} reported "
+            f"within the run; {done['in_progress']:,.0f} still in progress at its end "
+            "(means per replication)")
 
 
 def _percent(share: float, target: float) -> str:

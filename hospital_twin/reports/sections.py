@@ -94,6 +94,19 @@ def show_headline(data: ReportData) -> None:
                         + _cell(r["mean"], _num(r["mean"], ".1f") + unit, "ht-mean")
                         + _ci(r["low"], r["high"], ".1f") + "</tr>")
         display(_table("ht-kpis", ["Measure", "Mean", "95% CI"], rows, name))
+        _show_completion(results)
+
+
+def _show_completion(results: dict[str, Any]) -> None:
+    """How many specimens the run finished, with a caution when too few did (spec §8)."""
+    from hospital_twin.charts import completion, completion_text
+
+    text, done = completion_text(results), completion(results)
+    if text is None:
+        return
+    caution = "" if not done["caution"] else (
+        f'<p class="ht-caution"><strong>Caution:</strong> {html.escape(done["caution"])}</p>')
+    display(HTML(f'<p class="ht-completion">{html.escape(text)}.</p>{caution}'))
 
 
 def show_verdicts(data: ReportData) -> None:

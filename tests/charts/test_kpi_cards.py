@@ -55,3 +55,36 @@ def test_cohort_verdicts_read_the_cohort_shares(results: dict) -> None:
     assert rows[0]["key"] == "progress_cohort"
     assert rows[0]["share"] == results["progress_cohort"]["7"]
     assert rows[-1]["share"] == results["lab_progress_cohort"]["3"]
+
+
+def test_completion_counts_the_specimens_of_the_run(results: dict) -> None:
+    from hospital_twin.charts import completion, completion_text
+
+    block = results["specimens"]["after_warmup"]
+    done = completion(results)
+    assert done["arrived"] == block["arrived"]["mean"] > 0
+    assert done["completed"] == block["completed"]["mean"]
+    assert done["in_progress"] == block["in_progress"]["mean"]
+    assert done["share"] == block["completed"]["mean"] / block["arrived"]["mean"]
+    text = completion_text(results)
+    assert f"{done['completed']:,.0f} of {done['arrived']:,.0f} specimens" in text
+    assert f"{done['in_progress']:,.0f} still in progress" in text
+
+
+def test_completion_cautions_when_too_few_finish(results: dict) -> None:
+    import copy
+
+    from hospital_twin.charts import completion
+    from hospital_twin.charts.kpi_cards import DEPENDABLE_SHARE
+
+    edited = copy.deepcopy(results)
+    block = edited["specimens"]["after_warmup"]
+    block["arrived"]["mean"] = 1000.0
+    block["completed"]["mean"] = 1000.0 * DEPENDABLE_SHARE - 1
+    caution = completion(edited)["caution"]
+    assert caution.startswith("Only 79% of the specimens")  # never rounded up to the bar
+    assert "Run it longer" in caution
+    block["completed"]["mean"] = 1000.0 * DEPENDABLE_SHARE
+    assert completion(edited)["caution"] is None
+    del edited["specimens"]
+    assert completion(edited) is None

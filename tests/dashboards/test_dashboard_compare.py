@@ -38,6 +38,10 @@ def test_compare_two_scenarios(live, page):
 
     verdicts = tab.locator(".ht-verdicts-table tr").all_inner_texts()
     assert len(verdicts) == 6 and all("target" in v for v in verdicts[1:])
+    notes = tab.locator(".ht-completion li").all_inner_texts()
+    assert [n.split(":")[0] for n in notes] == [f"#{a} compare base", f"#{b} compare other"]
+    assert all("still in progress" in n for n in notes)
+    assert "compare base" in tab.locator(".ht-caution").inner_text()  # 72 h runs are short
 
     wait_for_plots(page, ".ht-compare-tab", 3)
     points = plot_points(page, ".ht-compare-tab")

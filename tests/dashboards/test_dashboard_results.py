@@ -42,6 +42,13 @@ def test_results_tab_shows_cards_and_charts(live, page):
     assert overall.inner_text().startswith(f"{results['overall_tat']:,.1f} hours")
     lab = tab.locator('.ht-kpi[data-kpi="lab_tat"]').inner_text()
     assert f"{results['lab_tat']:,.1f} hours" in lab and "95% CI" in lab
+    from hospital_twin.charts import completion
+
+    done = completion(results)  # 72 h: most specimens are still in the lab at the end
+    card = tab.locator(".ht-completion").inner_text()
+    assert f"{done['completed']:,.0f} of {done['arrived']:,.0f}" in card
+    assert f"{done['in_progress']:,.0f} still in progress" in card
+    assert done["caution"] and "Run it longer" in tab.locator(".ht-caution").inner_text()
     verdicts = tab.locator(".ht-verdict").all_inner_texts()
     assert len(verdicts) == 5
     assert all(re.search(r"\d+\.\d%", v) and re.search(r"on target|under target", v)

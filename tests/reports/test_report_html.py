@@ -114,6 +114,12 @@ def test_headline_kpis_equal_the_stored_results(stored: Stored,
     assert _value(rows["tat_p90"].select_one("td.ht-mean")) == p90["mean"]
     completed = results["specimens"]["total"]["completed"]["mean"]
     assert _value(rows["specimens_completed"].select_one("td.ht-mean")) == completed
+    assert page.select_one("p.ht-completion").get_text() == charts.completion_text(results) + "."
+    caution = page.select_one("p.ht-caution")
+    if charts.completion(results)["caution"]:
+        assert "Run it longer" in caution.get_text()
+    else:
+        assert caution is None
     title_text = page.select_one("h1").get_text()
     assert f"Scenario report: {stored.scenario_id}: baseline" in title_text
     assert "Generated " in page.get_text()

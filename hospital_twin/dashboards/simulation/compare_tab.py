@@ -35,7 +35,30 @@ def verdicts_html(scenarios: dict[str, dict]) -> str:
         rows.append(f"<tr><td>{esc(first['measure'])} (target {100 * first['target']:.0f}%)"
                     f"</td>{''.join(cells)}</tr>")
     return (f'<h4>RCPath targets</h4><table class="ht-table ht-verdicts-table"><tr>'
-            f"<th>Measure</th>{head}</tr>{''.join(rows)}</table>")
+            f"<th>Measure</th>{head}</tr>{''.join(rows)}</table>"
+            + completion_notes(scenarios))
+
+
+def completion_notes(scenarios: dict[str, dict]) -> str:
+    """How many specimens each scenario finished, and a caution for those that finished
+    too few for dependable turnaround figures."""
+    from hospital_twin.charts import completion, completion_text
+
+    lines, short = [], []
+    for name, results in scenarios.items():
+        text = completion_text(results)
+        if text is not None:
+            lines.append(f"<li>{esc(name)}: {esc(text)}</li>")
+        done = completion(results)
+        if done is not None and done["caution"]:
+            short.append(name)
+    html = f'<ul class="ht-completion">{"".join(lines)}</ul>' if lines else ""
+    if short:
+        html += (f'<div class="ht-msg ht-info ht-caution">{esc(", ".join(short))}: fewer '
+                 "than 80% of the specimens were reported before the run ended, so their "
+                 "turnaround times flatter the lab and differences may mislead. Run longer "
+                 "(several weeks, with a warm-up).</div>")
+    return html
 
 
 def _number(value: Any, unit: str) -> str:

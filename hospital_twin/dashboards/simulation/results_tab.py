@@ -26,9 +26,10 @@ def _hours(value: float | None) -> str:
 
 def cards_html(results: dict) -> str:
     """KPI cards: overall and lab TAT (hours, 95 % CI) and the five RCPath verdicts."""
-    from hospital_twin.charts import format_share, rcpath_verdicts, tat_cards
+    from hospital_twin.charts import completion, format_share, rcpath_verdicts, tat_cards
 
     parts = ['<div class="ht-cards">']
+    done = completion(results)
     for card in tat_cards(results):
         ci = ("" if card["low"] is None else
               f"95% CI {_hours(card['low'])}–{_hours(card['high'])} h")
@@ -50,7 +51,18 @@ def cards_html(results: dict) -> str:
             f'<div class="ht-value">{value}</div>'
             f'<div class="ht-label" title="{esc(format_share(row))}">{esc(row["verdict"])}'
             f"{ci}</div></div>")
+    if done is not None:
+        share = "" if done["percent"] is None else f" ({done['percent']}%)"
+        cls = "ht-under" if done["caution"] else "ht-on"
+        parts.append(
+            f'<div class="ht-card ht-completion {cls}" data-kpi="completion">'
+            f'<div class="ht-label">Specimens reported within the run</div>'
+            f'<div class="ht-value">{done["completed"]:,.0f} of {done["arrived"]:,.0f}{share}'
+            f'</div><div class="ht-label">{done["in_progress"]:,.0f} still in progress at '
+            f"the end (means per replication)</div></div>")
     parts.append("</div>")
+    if done is not None and done["caution"]:
+        parts.append(f'<div class="ht-msg ht-info ht-caution">{esc(done["caution"])}</div>')
     return "".join(parts)
 
 
