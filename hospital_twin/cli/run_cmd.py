@@ -14,13 +14,14 @@ from hospital_twin.cli.simulate_cmd import HOURS_PER_WEEK
 from hospital_twin.settings import Settings, get_settings
 
 
-def _submit_default(settings: Settings, hours: float, reps: int) -> int:
+def _submit_default(settings: Settings, hours: float, reps: int, warmup: float) -> int:
     from hospital_twin.config import default_config
     from hospital_twin.jobs import JobOptions, connect, new_seed, prepare, submit_scenarios
     from hospital_twin.store import init_db
 
     engine = init_db(settings.db_url)
-    config = prepare(default_config(), sim_hours=hours, num_reps=reps, seed=new_seed())
+    config = prepare(default_config(), sim_hours=hours, num_reps=reps, seed=new_seed(),
+                     warmup_hours=warmup if warmup < hours else 0.0)
     done = submit_scenarios(connect(settings.redis_url), engine,
                             JobOptions.from_settings(settings), [("bundled default", config)])
     engine.dispose()
@@ -28,14 +29,17 @@ def _submit_default(settings: Settings, hours: float, reps: int) -> int:
 
 
 @click.command("run")
-@click.option("--weeks", type=click.FloatRange(min=0.01), default=1.0, show_default=True,
-              help="Length of the first (demonstration) scenario.")
+@click.option("--weeks", type=click.FloatRange(min=0.01), default=4.0, show_default=True,
+              help="Length of the first (demonstration) scenario: long enough for most "
+                   "specimens to be reported within the run.")
+@click.option("--warmup", type=click.FloatRange(min=0), default=168.0, show_default=True,
+              help="Warm-up hours of the first scenario (dropped if not shorter than the run).")
 @click.option("--reps", type=click.IntRange(min=1), default=3, show_default=True,
               help="Replications of the first scenario.")
 @click.option("--port", type=int, help="API port (default HOSPITAL_TWIN_API_PORT, 5000).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes.")
-def run(weeks: float, reps: int, port: int | None, workers: int) -> None:
+def run(weeks: float, warmup: float, reps: int, port: int | None, workers: int) -> None:
     """Start Redis, a worker, the API, the sensor service and the dashboards; queue the
     bundled lab as a first scenario."""
     from hospital_twin.services.workbench import Workbench
@@ -49,7 +53,7 @@ def run(weeks: float, reps: int, port: int | None, workers: int) -> None:
         raise click.ClickException(str(exc)) from exc
     try:
         settings = Settings(redis_url=bench.env["HOSPITAL_TWIN_REDIS_URL"])
-        sid = _submit_default(settings, weeks * HOURS_PER_WEEK, reps)
+        sid = _submit_default(settings, weeks * HOURS_PER_WEEK, reps, warmup)
         url = bench.api_url
         from hospital_twin.store.engine import display_url
 
