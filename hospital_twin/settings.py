@@ -45,6 +45,10 @@ class Settings(BaseSettings):
         description="browser origins allowed to call the REST backend (JSON list)",
     )
     api_token: str = Field("", description="bearer token required on write endpoints if set")
+    access_log: bool = Field(
+        False, description="log one line per HTTP request in the API and the sensor service "
+        "(off: dashboards and clients poll every second)"
+    )
     report_configs_dir: str = Field(
         "", description="the only folder whose files `POST /reports` may name in config_path "
         "(default <var_dir>/configs)"

@@ -18,4 +18,5 @@ def api(host: str | None, port: int | None) -> None:
 
     settings = get_settings()
     uvicorn.run(create_app(settings), host=host or settings.api_host,
-                port=port or settings.api_port, log_level="info", proxy_headers=False)
+                port=port or settings.api_port, log_level="info", proxy_headers=False,
+                access_log=settings.access_log)

@@ -41,7 +41,8 @@ def voila_argv(folder: Path, port: int, *, cull_idle_seconds: int = 600,
         "--MappingKernelManager.cull_interval=30",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle_seconds}",
         "--VoilaConfiguration.show_tracebacks=False",
-        "--VoilaConfiguration.extension_denylist=['jupyterlab-plotly','jupyterlab_pygments']",
+        "--VoilaConfiguration.extension_denylist=jupyterlab-plotly",
+        "--VoilaConfiguration.extension_denylist=jupyterlab_pygments",
         *preheat,
     ]
 

@@ -272,4 +272,6 @@ def serve(host: str, port: int, settings: Settings | None = None) -> None:
     """Run the service with uvicorn until interrupted."""
     import uvicorn
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", ws_max_size=1 << 20)
+    settings = settings or get_settings()
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
+                ws_max_size=1 << 20, access_log=settings.access_log)

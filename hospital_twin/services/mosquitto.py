@@ -59,7 +59,8 @@ class Mosquitto:
         self.process = subprocess.Popen(
             [self.binary, "-c", str(self.config)],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # it logs to self.log
+            process_group=0,  # a terminal's Ctrl-C reaches the workbench, which stops it last
         )
         if not wait_for_port(self.host, self.port, timeout):
             self.stop()

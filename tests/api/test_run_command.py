@@ -61,4 +61,5 @@ def test_run_starts_everything_and_stops_cleanly(tmp_path):
         rest, _ = proc.communicate(timeout=40)
     assert proc.returncode == 0, rest
     assert "stopped." in rest
+    assert '"GET /scenarios/' not in rest and '"GET /latest/' not in rest  # no access log
     assert not [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]

@@ -79,7 +79,8 @@ def test_dashboards_command_line(tmp_path, monkeypatch):
     argv = voila_argv(tmp_path, 8866, cull_idle_seconds=90)
     assert {"--Voila.ip=127.0.0.1", "--port=8866", "--MappingKernelManager.cull_interval=30",
             "--MappingKernelManager.cull_idle_timeout=90", "--no-browser",
-            "--preheat_kernel=True", "--pool_size=1"} <= set(argv)
+            "--preheat_kernel=True", "--pool_size=1",
+            "--VoilaConfiguration.extension_denylist=jupyterlab-plotly"} <= set(argv)
     cold = voila_argv(tmp_path, 8866, pool_size=0)
     assert not [a for a in cold if "preheat" in a or "pool_size" in a]
     monkeypatch.chdir(tmp_path)
