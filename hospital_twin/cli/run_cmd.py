@@ -2,7 +2,7 @@
 
 Starts a private Redis (unless ``HOSPITAL_TWIN_REDIS_URL`` is set), one worker, the REST
 API, Mosquitto (unless ``HOSPITAL_TWIN_MQTT_PORT`` is set), the sensor service and its
-simulator, and the Voilà dashboards; submits the bundled lab configuration as a first short
+simulator, and the Voilà dashboards; submits the bundled lab configuration as a first
 scenario, prints the URLs and runs until Ctrl-C/SIGTERM, then stops everything.
 """
 
