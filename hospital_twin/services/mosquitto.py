@@ -1,6 +1,6 @@
 """Run the system ``mosquitto`` broker on a free local port with a temporary configuration.
 
-Used by the tests, the benchmark and (later) ``make run``::
+Used by the tests, the benchmarks and ``make run``::
 
     with Mosquitto() as broker:
         print(broker.host, broker.port)
@@ -8,11 +8,9 @@ Used by the tests, the benchmark and (later) ``make run``::
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import tempfile
-from pathlib import Path
 
+from hospital_twin.services.local_server import LocalServer, find_program
 from hospital_twin.services.ports import free_port, wait_for_port  # noqa: F401 (re-exported)
 
 INSTALL_HINT = (
@@ -27,20 +25,17 @@ class MosquittoError(RuntimeError):
 
 def find_mosquitto() -> str:
     """Path of the mosquitto binary, or :class:`MosquittoError` with an install hint."""
-    found = shutil.which("mosquitto") or shutil.which("mosquitto", path="/usr/sbin:/sbin")
-    if not found:
-        raise MosquittoError(INSTALL_HINT)
-    return found
+    return find_program("mosquitto", MosquittoError, INSTALL_HINT)
 
 
-class Mosquitto:
+class Mosquitto(LocalServer):
     """A private mosquitto on ``host:port`` (a free port unless given); stop() ends it."""
+
+    folder_prefix = "ht-mosquitto-"
 
     def __init__(self, port: int | None = None, host: str = "127.0.0.1") -> None:
         self.binary = find_mosquitto()
-        self.host = host
-        self.port = port or free_port(host)
-        self.dir = Path(tempfile.mkdtemp(prefix="ht-mosquitto-"))
+        super().__init__(port, host)
         self.config = self.dir / "mosquitto.conf"
         self.log = self.dir / "mosquitto.log"
         self.config.write_text(
@@ -52,7 +47,6 @@ class Mosquitto:
             f"log_dest file {self.log}\n"
             "log_type error\nlog_type warning\nlog_type notice\n"
         )
-        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 10.0) -> Mosquitto:
         """Start the broker and wait until it accepts connections."""
@@ -67,21 +61,3 @@ class Mosquitto:
             log = self.log.read_text() if self.log.exists() else ""
             raise MosquittoError(f"mosquitto did not listen on {self.port} in {timeout} s: {log}")
         return self
-
-    def stop(self) -> None:
-        """Stop the broker (if running)."""
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        self.process = None
-
-    def __enter__(self) -> Mosquitto:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)

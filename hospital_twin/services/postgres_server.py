@@ -21,8 +21,8 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from sqlalchemy.engine import make_url
 
+from hospital_twin.services.local_server import LocalServer
 from hospital_twin.services.ports import free_port, wait_for_port  # noqa: F401 (re-exported)
 
 INSTALL_HINT = (
@@ -82,19 +83,21 @@ def _run_as() -> pwd.struct_passwd | None:
     )
 
 
-class PostgresServer:
-    """A PostgreSQL server on ``host:port`` (a free port unless given); ``stop()`` ends it."""
+class PostgresServer(LocalServer):
+    """A PostgreSQL server on ``host:port`` (a free port unless given); ``stop()`` ends it
+    (SIGINT: fast shutdown, open sessions are ended)."""
+
+    folder_prefix = "ht-postgres-"
+    stop_signal = signal.SIGINT
+    stop_timeout = 15.0
 
     def __init__(self, port: int | None = None, host: str = "127.0.0.1") -> None:
         self.bin_dir = find_postgres_bin()
-        self.host = host
-        self.port = port or free_port(host)
+        super().__init__(port, host)
         self.user = _run_as()
-        self.dir = Path(tempfile.mkdtemp(prefix="ht-postgres-"))
         self.data = self.dir / "data"
         self.socket_dir = self.dir / "socket"
         self.log = self.dir / "postgres.log"
-        self.process: subprocess.Popen[bytes] | None = None
 
     def url(self, database: str = "postgres") -> str:
         """The SQLAlchemy URL (psycopg 3 driver, superuser over TCP) of ``database``."""
@@ -165,24 +168,6 @@ class PostgresServer:
     def drop_database(self, name: str) -> None:
         """Drop database ``name`` (closing its connections)."""
         drop_database(self.url(), name)
-
-    def stop(self) -> None:
-        """Stop the server (fast shutdown: open sessions are ended)."""
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(2)  # SIGINT = fast shutdown
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        self.process = None
-
-    def __enter__(self) -> PostgresServer:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _admin_conninfo(url: str) -> str:

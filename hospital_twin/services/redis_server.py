@@ -9,13 +9,11 @@ the benchmark::
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
-import tempfile
 import time
-from pathlib import Path
 
+from hospital_twin.services.local_server import LocalServer, find_program
 from hospital_twin.services.ports import free_port, wait_for_port  # noqa: F401 (re-exported)
 
 INSTALL_HINT = (
@@ -31,10 +29,7 @@ class RedisServerError(RuntimeError):
 
 def find_redis_server() -> str:
     """Path of the redis-server binary, or :class:`RedisServerError` with an install hint."""
-    found = shutil.which("redis-server") or shutil.which("redis-server", path="/usr/sbin:/sbin")
-    if not found:
-        raise RedisServerError(INSTALL_HINT)
-    return found
+    return find_program("redis-server", RedisServerError, INSTALL_HINT)
 
 
 def _answers_ping(host: str, port: int) -> bool:
@@ -46,16 +41,16 @@ def _answers_ping(host: str, port: int) -> bool:
         return False
 
 
-class RedisServer:
-    """A redis-server on ``host:port`` (a free port unless given); ``stop()`` ends it."""
+class RedisServer(LocalServer):
+    """A redis-server on ``host:port`` (a free port unless given); ``stop()`` ends it (SIGTERM;
+    no data is saved)."""
+
+    folder_prefix = "ht-redis-"
 
     def __init__(self, port: int | None = None, host: str = "127.0.0.1") -> None:
         self.binary = find_redis_server()
-        self.host = host
-        self.port = port or free_port(host)
-        self.dir = Path(tempfile.mkdtemp(prefix="ht-redis-"))
+        super().__init__(port, host)
         self.log = self.dir / "redis.log"
-        self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -80,21 +75,3 @@ class RedisServer:
         log = self.log.read_text() if self.log.exists() else ""
         self.stop()
         raise RedisServerError(f"redis-server did not answer on port {self.port}: {log}")
-
-    def stop(self) -> None:
-        """Stop the server (SIGTERM; no data is saved)."""
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        self.process = None
-
-    def __enter__(self) -> RedisServer:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
