@@ -3,19 +3,15 @@ with the configuration model's vocabulary."""
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from docs_helpers import DOT_MISSING, page_text, require
 
 from hospital_twin.config.labels import BATCHES, RESOURCES, RUNNER_JOURNEYS, TASKS
 from hospital_twin.config.models import BatchRelease, GlobalParameters, RunSettings
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 #: Defined names of the workbooks that are not fields of GlobalParameters.
 RUNNER_NAMES = (
@@ -28,61 +24,19 @@ RUNNER_NAMES = (
 )
 
 
-def _text(page: Path) -> str:
-    """The visible text of an HTML page: tags dropped, entities decoded, spaces collapsed."""
-    raw = page.read_text(encoding="utf-8")
-    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", raw, flags=re.S | re.I)
-    raw = re.sub(r"<[^>]+>", " ", raw)
-    return " ".join(html.unescape(raw).split())
-
-
-DOT_MISSING = (
-    "the `dot` program is missing: the documentation's diagrams are drawn by "
-    "sphinx.ext.graphviz with Graphviz's `dot`. Install it with "
-    "`apt-get install -y graphviz` (Debian/Ubuntu) and run the tests again."
-)
-
-
-@pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory) -> Path | str:
-    """Build the docs once; the output folder, or why no build could be made."""
-    if shutil.which("dot") is None:
-        return DOT_MISSING
-    out = tmp_path_factory.mktemp("docs_html")
-    proc = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", str(DOCS), str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if proc.returncode != 0:
-        return (
-            f"sphinx-build failed (exit {proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr}"
-        )
-    return out
-
-
-def _require(build: Path | str) -> Path:
-    """The built HTML; the calling test FAILS (never skips) when `dot` is missing or the
-    build broke."""
-    if isinstance(build, str):
-        pytest.fail(build, pytrace=False)
-    return build
-
-
 def test_dot_is_installed() -> None:
     if shutil.which("dot") is None:
         pytest.fail(DOT_MISSING, pytrace=False)
 
 
 def test_build_succeeds_and_pages_exist(build: Path | str) -> None:
-    built_docs = _require(build)
+    built_docs = require(build)
     for page in ("index", "architecture", "workbook", "cli"):
         assert (built_docs / f"{page}.html").is_file(), f"{page}.html was not built"
 
 
 def test_architecture_diagrams_rendered_as_svg(build: Path | str) -> None:
-    built_docs = _require(build)
+    built_docs = require(build)
     page = (built_docs / "architecture.html").read_text(encoding="utf-8")
     linked = re.findall(r'(?:data|src)="(_images/graphviz-[^"]+\.svg)"', page)
     inline = re.findall(r"<svg\b", page)
@@ -99,8 +53,8 @@ def test_architecture_diagrams_rendered_as_svg(build: Path | str) -> None:
 
 
 def test_architecture_lists_services_and_seed_schema(build: Path | str) -> None:
-    built_docs = _require(build)
-    text = _text(built_docs / "architecture.html")
+    built_docs = require(build)
+    text = page_text(built_docs / "architecture.html")
     for item in (
         "hospital-twin api",
         "hospital-twin worker",
@@ -130,8 +84,8 @@ def test_architecture_lists_services_and_seed_schema(build: Path | str) -> None:
 
 
 def test_workbook_page_names_every_defined_name(build: Path | str) -> None:
-    built_docs = _require(build)
-    text = _text(built_docs / "workbook.html")
+    built_docs = require(build)
+    text = page_text(built_docs / "workbook.html")
     names = [f.alias for f in GlobalParameters.model_fields.values()]
     assert len(names) == 27
     names += list(BatchRelease.model_fields) + list(RunSettings.model_fields) + list(RUNNER_NAMES)
@@ -140,8 +94,8 @@ def test_workbook_page_names_every_defined_name(build: Path | str) -> None:
 
 
 def test_workbook_page_lists_every_task_batch_and_resource(build: Path | str) -> None:
-    built_docs = _require(build)
-    text = _text(built_docs / "workbook.html")
+    built_docs = require(build)
+    text = page_text(built_docs / "workbook.html")
     assert len(TASKS) == 48
     missing = [label for label in TASKS if label not in text]
     assert not missing, f"workbook.html does not mention the tasks {missing}"

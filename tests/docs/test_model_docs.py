@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from docs_helpers import page_text, require
 
 from hospital_twin.config import default_config
 from hospital_twin.config.labels import RESOURCES, TASKS
@@ -18,14 +16,6 @@ from hospital_twin.config.models import BatchRelease
 from hospital_twin.kpis import build_results
 from hospital_twin.model import run_replications
 from hospital_twin.model.stages import cutup, microtomy, processing, reception
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-
-DOT_MISSING = (
-    "the `dot` program is missing: the documentation's diagrams are drawn by "
-    "sphinx.ext.graphviz with Graphviz's `dot`. Install it with "
-    "`apt-get install -y graphviz` (Debian/Ubuntu) and run the tests again."
-)
 
 #: Per stage page: the resources it uses and the TaskDurations rows it performs.
 STAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -93,45 +83,11 @@ STAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 OTHER_PAGES = ("index", "deliveries", "resources", "randomness")
 
 
-def _text(page: Path) -> str:
-    """The visible text of an HTML page: tags dropped, entities decoded, spaces collapsed."""
-    raw = page.read_text(encoding="utf-8")
-    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", raw, flags=re.S | re.I)
-    raw = re.sub(r"<[^>]+>", " ", raw)
-    return " ".join(html.unescape(raw).split())
-
-
 def _literals(page: Path) -> set[str]:
     """The inline code literals (``like this`` in the sources) of an HTML page, as text."""
     raw = page.read_text(encoding="utf-8")
     found = re.findall(r'<code class="docutils literal[^"]*">(.*?)</code>', raw, flags=re.S)
     return {" ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in found}
-
-
-@pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory) -> Path | str:
-    """Build the docs once; the output folder, or why no build could be made."""
-    if shutil.which("dot") is None:
-        return DOT_MISSING
-    out = tmp_path_factory.mktemp("model_docs_html")
-    proc = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", str(DOCS), str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if proc.returncode != 0:
-        return (
-            f"sphinx-build failed (exit {proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr}"
-        )
-    return out
-
-
-def _require(build: Path | str) -> Path:
-    """The built HTML; the calling test FAILS (never skips) when the build broke."""
-    if isinstance(build, str):
-        pytest.fail(build, pytrace=False)
-    return build
 
 
 @pytest.fixture(scope="module")
@@ -150,17 +106,17 @@ def test_stage_table_covers_every_task_and_resource() -> None:
 
 
 def test_build_succeeds_and_model_pages_exist(build: Path | str) -> None:
-    built = _require(build)
+    built = require(build)
     for page in (*STAGES, *OTHER_PAGES):
         assert (built / "process" / f"{page}.html").is_file(), f"process/{page}.html missing"
     assert (built / "results.html").is_file(), "results.html was not built"
-    index = _text(built / "index.html")
+    index = page_text(built / "index.html")
     assert "The lab model" in index and "Results and KPIs" in index, "not in the toctree"
 
 
 @pytest.mark.parametrize("stage", list(STAGES))
 def test_stage_page_names_its_resources_and_tasks(build: Path | str, stage: str) -> None:
-    text = _text(_require(build) / "process" / f"{stage}.html")
+    text = page_text(require(build) / "process" / f"{stage}.html")
     resources, tasks = STAGES[stage]
     missing = [label for label in resources + tasks if label not in text]
     assert not missing, f"process/{stage}.html does not mention {missing}"
@@ -168,15 +124,15 @@ def test_stage_page_names_its_resources_and_tasks(build: Path | str, stage: str)
 
 
 def test_every_task_label_appears_under_process(build: Path | str) -> None:
-    built = _require(build)
-    text = " ".join(_text(page) for page in sorted((built / "process").glob("*.html")))
+    built = require(build)
+    text = " ".join(page_text(page) for page in sorted((built / "process").glob("*.html")))
     assert len(TASKS) == 48
     missing = [label for label in TASKS if label not in text]
     assert not missing, f"no page under process/ mentions the tasks {missing}"
 
 
 def test_index_has_the_flow_diagram(build: Path | str) -> None:
-    built = _require(build)
+    built = require(build)
     page = (built / "process" / "index.html").read_text(encoding="utf-8")
     linked = re.findall(r'(?:data|src)="\.\./(_images/graphviz-[^"]+\.svg)"', page)
     assert linked or "<svg" in page, "process/index.html has no graphviz diagram"
@@ -186,8 +142,8 @@ def test_index_has_the_flow_diagram(build: Path | str) -> None:
 
 
 def test_deliveries_resources_and_randomness_pages(build: Path | str) -> None:
-    built = _require(build) / "process"
-    deliveries = _text(built / "deliveries.html")
+    built = require(build) / "process"
+    deliveries = page_text(built / "deliveries.html")
     defaults = BatchRelease()
     for name in BatchRelease.model_fields:
         assert name in deliveries, f"deliveries.html does not name {name!r}"
@@ -196,18 +152,18 @@ def test_deliveries_resources_and_randomness_pages(build: Path | str) -> None:
     assert defaults.processing_start_time == "16:30"
     assert defaults.delivery_release_interval_min == 60
     assert defaults.machine_batch_max_wait_h == 2
-    resources = _text(built / "resources.html")
+    resources = page_text(built / "resources.html")
     missing = [label for label in RESOURCES if label not in resources]
     assert not missing, f"resources.html does not mention {missing}"
     assert "Urgent > Priority > Cancer > Routine" in resources
-    randomness = _text(built / "randomness.html")
+    randomness = page_text(built / "randomness.html")
     for word in ("SeedSequence", "11.C26", "replications", "seed"):
         assert word in randomness, f"randomness.html does not mention {word!r}"
 
 
 def test_results_page_names_every_key(build: Path | str, tiny_results: dict) -> None:
-    page = _require(build) / "results.html"
-    text, literals = _text(page), _literals(page)
+    page = require(build) / "results.html"
+    text, literals = page_text(page), _literals(page)
     keys = list(tiny_results)
     assert len(keys) >= 18
     # Each key is named as a code literal (a substring of the prose would not do: "run").
