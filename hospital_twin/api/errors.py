@@ -12,6 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hospital_twin.store import FAILED
+
 log = logging.getLogger(__name__)
 
 
@@ -25,6 +27,14 @@ class ApiError(Exception):
         self.description = description
         self.problems = problems
         self.extra = extra
+
+
+def not_finished(what: str, status: dict[str, Any]) -> ApiError:
+    """The 404 for results asked of a scenario or analysis (``what`` with its id) that is not
+    done: its error if it failed, else its state and progress."""
+    why = (f"{what} failed: {status['error']}" if status["status"] == FAILED else
+           f"{what} is not finished ({status['status']}, progress {status['progress']:.2f})")
+    return ApiError(404, why, status=status["status"], progress=status["progress"])
 
 
 def error_body(code: int, description: str, problems: list[dict[str, Any]] | None = None,

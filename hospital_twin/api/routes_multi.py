@@ -7,14 +7,13 @@ import json
 from fastapi import APIRouter, Depends, Request
 
 from hospital_twin.api.deps import parse_id, require_token, services
-from hospital_twin.api.errors import ApiError
+from hospital_twin.api.errors import ApiError, not_finished
 from hospital_twin.api.multi_results import multi_results
 from hospital_twin.api.routing import both
 from hospital_twin.api.submission import submit_form
 from hospital_twin.jobs.removal import remove_scenarios
 from hospital_twin.store import (
     DONE,
-    FAILED,
     get_analysis,
     get_results,
     list_analyses,
@@ -58,11 +57,7 @@ def results(request: Request, analysis_id: str) -> dict:
     """Mean TAT and utilisation per scenario, hourly utilisation, paired differences."""
     status = _status_or_404(request, analysis_id)
     if status["status"] != DONE:
-        why = (f"analysis {status['analysis_id']} failed: {status['error']}"
-               if status["status"] == FAILED else
-               f"analysis {status['analysis_id']} is not finished ({status['status']}, "
-               f"progress {status['progress']:.2f})")
-        raise ApiError(404, why, status=status["status"], progress=status["progress"])
+        raise not_finished(f"analysis {status['analysis_id']}", status)
     engine = services(request).engine
     stored = {sid: json.loads(get_results(engine, sid)) for sid in status["scenario_ids"]}
     return multi_results(status, stored)

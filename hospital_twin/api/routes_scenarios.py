@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 
 from hospital_twin.api.deps import parse_id, require_token, services
-from hospital_twin.api.errors import ApiError
+from hospital_twin.api.errors import ApiError, not_finished
 from hospital_twin.api.routing import both
 from hospital_twin.api.submission import submit_form
 from hospital_twin.jobs.removal import remove_scenarios
@@ -59,11 +59,7 @@ def results(request: Request, scenario_id: str) -> Response:
     """The stored results JSON; 404 saying why until the scenario is done."""
     view = _view_or_404(request, scenario_id)
     if view["status"] != DONE:
-        why = (f"scenario {view['scenario_id']} failed: {view['error']}"
-               if view["status"] == FAILED else
-               f"scenario {view['scenario_id']} is not finished ({view['status']}, "
-               f"progress {view['progress']:.2f})")
-        raise ApiError(404, why, status=view["status"], progress=view["progress"])
+        raise not_finished(f"scenario {view['scenario_id']}", view)
     text = get_results(services(request).engine, view["scenario_id"])
     return Response(text, media_type="application/json")
 
