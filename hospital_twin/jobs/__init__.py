@@ -13,8 +13,7 @@ does not pay for RQ and Redis.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from hospital_twin.lazy_exports import lazy_exports
 
 _EXPORTS = {
     "JobOptions": "hospital_twin.jobs.options",
@@ -28,10 +27,4 @@ _EXPORTS = {
     "submit_scenarios": "hospital_twin.jobs.submit",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'hospital_twin.jobs' has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__all__, __getattr__ = lazy_exports(__name__, _EXPORTS)

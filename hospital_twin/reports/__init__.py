@@ -12,8 +12,7 @@ Names are imported lazily: the notebook kernel needs neither papermill nor RQ.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from hospital_twin.lazy_exports import lazy_exports
 
 _EXPORTS = {
     "ReportError": "hospital_twin.reports.request",
@@ -37,10 +36,4 @@ _EXPORTS = {
     "run_batch": "hospital_twin.reports.batch",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'hospital_twin.reports' has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__all__, __getattr__ = lazy_exports(__name__, _EXPORTS)
