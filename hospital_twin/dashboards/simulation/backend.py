@@ -88,6 +88,24 @@ class Backend:
             raise ValueError(f"scenario {scenario_id} has no stored configuration")
         return text
 
+    def event_log_csv(self, scenario_id: int) -> bytes:
+        """Replication 0 of a finished scenario as a LIMS event-log CSV.
+
+        The stored results keep no per-specimen data, so replication 0 is simulated again
+        from the stored configuration and run settings: a replication is a pure function of
+        configuration, seed and index, so these are the specimens the job simulated."""
+        from hospital_twin.jobs.scenario_run import run_config
+        from hospital_twin.lims import event_log_csv
+        from hospital_twin.model import run_replication
+        from hospital_twin.store import get_scenario
+
+        self.results(scenario_id)  # raises, saying why, unless the scenario is finished
+        row = get_scenario(self.engine, scenario_id)
+        config = run_config(self.config_json(scenario_id), scenario_id=scenario_id,
+                            sim_hours=row["sim_hours"], num_reps=row["num_reps"],
+                            seed=row["seed"], warmup_hours=row["warmup_hours"])
+        return event_log_csv(run_replication(config, 0))
+
     def report_html(self, scenario_id: int) -> bytes:
         """The scenario's HTML report: for a finished scenario the batch report (the same
         function as ``hospital-twin report`` and ``POST /reports``, rendered once and kept);
