@@ -14,3 +14,4 @@ def test_lims_page_names_every_column(build: Path | str) -> None:
     for column in COLUMNS:
         assert column in text, column
     assert "--event-log" in text and "replication 0" in text
+    assert "hospital-twin calibrate" in text and "calibrated-arrivals.csv" in text
