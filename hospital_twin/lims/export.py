@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from hospital_twin.lims.format import COLUMNS, DEFAULT_START, MODEL_STAMP
@@ -35,15 +34,10 @@ def check_start(start: dt.datetime | dt.date | str | None) -> pd.Timestamp:
     return stamp
 
 
-def hours_to_text(hours: np.ndarray, start: pd.Timestamp) -> pd.Series:
-    """ISO date-times of simulated hours from ``start`` (blank for NaN)."""
-    times = start + pd.to_timedelta(np.asarray(hours, dtype=float), unit="h")
-    return pd.Series(pd.DatetimeIndex(times).round("s").strftime(ISO_FORMAT)).fillna("")
-
-
-def event_log_frame(output: ReplicationOutput, start: dt.datetime | str | None = None
-                    ) -> pd.DataFrame:
-    """One replication's specimens as event-log rows (all text, in :data:`COLUMNS` order)."""
+def typed_frame(output: ReplicationOutput, start: dt.datetime | str | None = None
+                ) -> pd.DataFrame:
+    """One replication's specimens as the reader gives a log: ``datetime64`` steps (NaT
+    where not done), float counts (NaN where not yet known), text attributes."""
     origin = check_start(start)
     sp = output.specimens.reset_index(drop=True)
     frame = pd.DataFrame({
@@ -52,13 +46,24 @@ def event_log_frame(output: ReplicationOutput, start: dt.datetime | str | None =
         "priority": sp["priority"].astype(str),
     })
     for column, stamp in MODEL_STAMP.items():
-        frame[column] = hours_to_text(sp[stamp].to_numpy(dtype=float), origin)
-    blocks = sp["num_blocks"].astype("int64").astype(str)
-    slides = sp["num_slides"].astype("int64").astype(str)
-    frame["blocks"] = blocks.where(sp["cutup_end"].notna(), "")
-    frame["slides"] = slides.where(sp["microtomy_end"].notna(), "")
+        hours = sp[stamp].to_numpy(dtype=float)
+        frame[column] = origin + pd.to_timedelta(hours, unit="h")
+    frame["blocks"] = sp["num_blocks"].astype(float).where(sp["cutup_end"].notna())
+    frame["slides"] = sp["num_slides"].astype(float).where(sp["microtomy_end"].notna())
     frame["source"] = sp["source"].astype(str)
     return frame[list(COLUMNS)]
+
+
+def event_log_frame(output: ReplicationOutput, start: dt.datetime | str | None = None
+                    ) -> pd.DataFrame:
+    """One replication's specimens as event-log rows (all text, in :data:`COLUMNS` order)."""
+    frame = typed_frame(output, start)
+    for column in MODEL_STAMP:
+        frame[column] = pd.DatetimeIndex(frame[column]).round("s").strftime(ISO_FORMAT)
+        frame[column] = frame[column].fillna("")
+    for column in ("blocks", "slides"):
+        frame[column] = frame[column].map(lambda v: "" if v != v else str(int(v)))
+    return frame
 
 
 def write_event_log(output: ReplicationOutput, destination: str | Path,

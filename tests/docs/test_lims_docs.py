@@ -15,3 +15,4 @@ def test_lims_page_names_every_column(build: Path | str) -> None:
         assert column in text, column
     assert "--event-log" in text and "replication 0" in text
     assert "hospital-twin calibrate" in text and "calibrated-arrivals.csv" in text
+    assert "hospital-twin validate" in text and "StartState" in text and "--warmup-weeks" in text
