@@ -77,8 +77,11 @@ def calibrate_command(log_path: Path, base_path: Path | None, out: Path,
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
               default=Path("validation.json"), show_default=True,
               help="Validation JSON (every row, the tests, the setting).")
+@click.option("--report", "report_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Also write the HTML report (and its executed notebook) into this folder.")
 def validate_command(log_path: Path, config_path: Path, reps: int, warmup_weeks: int,
-                     seed: int | None, workers: int | None, out: Path) -> None:
+                     seed: int | None, workers: int | None, out: Path,
+                     report_dir: Path | None) -> None:
     """Simulate a LIMS event log's period and lay the log beside the twin, row by row.
 
     TAT percentiles per pathway and priority, step-to-step durations, reports per weekday and
@@ -101,3 +104,8 @@ def validate_command(log_path: Path, config_path: Path, reps: int, warmup_weeks:
     out.write_text(json.dumps(result.to_json() | {"config": config_path.name}, indent=1))
     click.echo(validation_text(result))
     click.echo(f"validation written to {out}")
+    if report_dir is not None:
+        from hospital_twin.lims.validation_report import render_validation_report
+
+        files = render_validation_report(out, report_dir, stem=out.stem)
+        click.echo(f"report written to {files.html}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from hospital_twin.lims.intervals import prediction_band
 from hospital_twin.lims.measures import REPORTING_STAGE, censored_hours
 from hospital_twin.lims.validate import INSIDE, OUTSIDE, WarmUpStart
 from hospital_twin.model import run_replication
+from hospital_twin.reports.render import external_resources
 
 SCRIPT = Path(sys.executable).parent / "hospital-twin"
 LOG_START = pd.Timestamp("2024-01-15")  # a Monday, two weeks into the run that made the log
@@ -34,12 +36,12 @@ def model_log(tmp_path_factory) -> Path:
     return path
 
 
-def validate(log: Path, config, out: Path) -> dict:
+def validate(log: Path, config, out: Path, *more: str) -> dict:
     workbook = out.with_suffix(".xlsx")
     write_workbook(config, workbook)
     result = subprocess.run(
         [str(SCRIPT), "validate", str(log), "--config", str(workbook), "--reps", "10",
-         "--warmup-weeks", "2", "--seed", "1", "--workers", "2", "--out", str(out)],
+         "--warmup-weeks", "2", "--seed", "1", "--workers", "2", "--out", str(out), *more],
         capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr
     assert f"validation written to {out}" in result.stdout
@@ -47,7 +49,8 @@ def validate(log: Path, config, out: Path) -> dict:
 
 
 def test_the_configuration_that_made_the_log_is_inside(model_log, tmp_path):
-    report = validate(model_log, default_config(), tmp_path / "same.json")
+    report = validate(model_log, default_config(), tmp_path / "same.json",
+                      "--report", str(tmp_path / "html"))
     rows = report["rows"]
     assert {r["section"] for r in rows} == {"Turnaround (days)", "Stage to stage (hours)",
                                            "Reports per weekday", "RCPath shares"}
@@ -57,6 +60,14 @@ def test_the_configuration_that_made_the_log_is_inside(model_log, tmp_path):
     assert report["period"]["start"].startswith("2024-01-15")
     assert [t["group"] for t in report["tests"]] == ["all", "cancer", "noncancer"]
     assert all(0 <= t["p_value"] <= 1 and 0 < t["statistic"] < 0.1 for t in report["tests"])
+    # the HTML report shows every row with its verdict, four charts, and loads nothing
+    page = (tmp_path / "html" / "same.html").read_text(encoding="utf-8")
+    assert external_resources(page) == []
+    verdicts = re.findall(r'data-verdict="([^"]+)"', page)
+    assert verdicts == [r["verdict"] for r in rows]
+    assert page.count("Plotly.newPlot") == 4
+    assert "Validation: same.xlsx against lims-export.csv" in page
+    assert "19 times in 20" in page or "95 % of periods" in page
 
 
 def test_half_the_histopathologists_is_outside_on_the_reporting_stage(model_log, tmp_path):
