@@ -23,13 +23,7 @@ from hospital_twin.api.routing import both
 from hospital_twin.api.uploads import _number, bad_request, config_error, read_form
 from hospital_twin.config import ConfigError, read_workbook
 from hospital_twin.jobs.queue import QueueUnavailable
-from hospital_twin.lims.jobs import (
-    JOB_PREFIX,
-    RESULT_FILE,
-    enqueue_validation,
-    new_validation_id,
-    store_inputs,
-)
+from hospital_twin.lims.jobs import JOB_PREFIX, RESULT_FILE, submit_validation, validation_state
 from hospital_twin.lims.reader import EventLogError, read_event_log
 
 router = APIRouter(tags=["validations"])
@@ -77,15 +71,12 @@ async def create_validation(request: Request) -> JSONResponse:
         config = await run_in_threadpool(read_workbook, config_data, name=config_name)
     except ConfigError as exc:
         raise config_error(exc) from exc
-    validation_id = new_validation_id()
-    folder = Path(svc.options.report_dir) / validation_id
-    store_inputs(folder, log_data, config, config_name, log_name)
     try:
-        enqueue_validation(svc.redis, svc.options.queue_name, folder,
-                           reps=30 if reps is None else reps,
-                           warmup_weeks=4 if warmup is None else warmup, seed=seed,
-                           timeout=svc.options.job_timeout, result_ttl=svc.options.result_ttl,
-                           validation_id=validation_id)
+        validation_id = await run_in_threadpool(
+            submit_validation, svc.redis, svc.options.queue_name, svc.options.report_dir,
+            log_csv=log_data, log_name=log_name, config=config, config_name=config_name,
+            reps=30 if reps is None else reps, warmup_weeks=4 if warmup is None else warmup,
+            seed=seed, timeout=svc.options.job_timeout, result_ttl=svc.options.result_ttl)
     except QueueUnavailable as exc:
         raise ApiError(503, f"{exc}; nothing was queued, try again later") from exc
     return JSONResponse({"validation_id": validation_id, "status": "queued",
@@ -97,24 +88,17 @@ async def create_validation(request: Request) -> JSONResponse:
 def get_validation(request: Request, validation_id: str, format: str = "json") -> Response:
     """202 + status while queued/running; the failure's reason; then the validation JSON
     (``?format=html``: the HTML report)."""
-    from hospital_twin.reports.jobs import report_status
-
     if not _ID.match(validation_id):
         raise ApiError(404, f"unknown validation {validation_id!r}")
     if format not in ("json", "html"):
         raise ApiError(400, f"unknown format {format!r}: use json or html")
     folder = Path(services(request).options.report_dir) / validation_id
     try:
-        status = report_status(services(request).redis, validation_id)
+        state = validation_state(services(request).redis, folder.parent, validation_id)
     except Exception as exc:  # Redis down
         raise ApiError(503, f"the job queue (Redis) is unreachable: {exc}") from exc
-    done = (folder / RESULT_FILE).is_file() and (folder / "validation.html").is_file()
-    if status is None and not done:
+    if state is None:
         raise ApiError(404, f"unknown validation {validation_id!r} (or expired)")
-    state = {"validation_id": validation_id,
-             "status": status.status if status else "done"}
-    if status is not None and status.error:
-        state["error"] = status.error
     if state["status"] in ("queued", "running"):
         return JSONResponse(state, status_code=202)
     if state["status"] == "failed":

@@ -87,3 +87,53 @@ def enqueue_validation(connection: Redis, queue_name: str, folder: Path, *, reps
     except Exception as exc:
         raise QueueUnavailable(f"the job queue (Redis) refused the job: {exc}") from exc
     return validation_id
+
+
+def submit_validation(connection: Redis, queue_name: str, report_dir: str | Path, *,
+                      log_csv: bytes, log_name: str, config: LabConfig, config_name: str,
+                      reps: int = 30, warmup_weeks: int = 4, seed: int | None = None,
+                      timeout: int = 3600, result_ttl: int = 86400) -> str:
+    """Keep checked inputs in a new folder and queue their validation; returns its id.
+
+    The folder is removed again if the queue refuses the job (nothing half-kept)."""
+    import shutil
+
+    validation_id = new_validation_id()
+    folder = Path(report_dir) / validation_id
+    store_inputs(folder, log_csv, config, config_name, log_name)
+    try:
+        return enqueue_validation(connection, queue_name, folder, reps=reps,
+                                  warmup_weeks=warmup_weeks, seed=seed, timeout=timeout,
+                                  result_ttl=result_ttl, validation_id=validation_id)
+    except Exception:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def validation_state(connection: Redis, report_dir: str | Path, validation_id: str
+                     ) -> dict[str, Any] | None:
+    """``{validation_id, status[, error], log, config}``; None if unknown (or expired)."""
+    from hospital_twin.reports.jobs import report_status
+
+    folder = Path(report_dir) / validation_id
+    status = report_status(connection, validation_id)
+    done = (folder / RESULT_FILE).is_file() and (folder / "validation.html").is_file()
+    if status is None and not done:
+        return None
+    state: dict[str, Any] = {"validation_id": validation_id,
+                             "status": status.status if status else "done"}
+    if status is not None and status.error:
+        state["error"] = status.error
+    names = folder / "names.json"
+    if names.is_file():
+        state |= json.loads(names.read_text())
+    return state
+
+
+def list_validations(report_dir: str | Path) -> list[str]:
+    """Ids of the validations kept in ``report_dir``, newest first."""
+    root = Path(report_dir)
+    if not root.is_dir():
+        return []
+    folders = [p for p in root.glob(f"{JOB_PREFIX}*") if (p / "names.json").is_file()]
+    return [p.name for p in sorted(folders, key=lambda p: p.stat().st_mtime, reverse=True)]

@@ -191,6 +191,12 @@ def validate(log: EventLog, config: LabConfig, reps: int = 30, seed: int | None 
         "differences too small to matter: read the statistic D (largest gap between the "
         "two distributions) as the size of the difference.",
     ]
+    too_few = int((rows["verdict"] == TOO_FEW).sum())
+    if too_few:
+        notes.insert(0, f"{too_few} of {len(rows)} measures have too few data for a verdict: "
+                     "turnaround percentiles need specimens received at least 14 days before "
+                     "the export and step-to-step times 7 days (20 specimens or more), so a log "
+                     "of at least 3 weeks gives every measure a verdict.")
     return Validation(rows, tat_tests(log.frame, frames), start, end, reps, run_seed,
                       start_state.description, log.source, len(log), notes)
 

@@ -1,4 +1,4 @@
-"""Assemble the simulation dashboard: four tabs sharing one store/queue backend."""
+"""Assemble the simulation dashboard: five tabs sharing one store/queue backend."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ from hospital_twin.dashboards.simulation.compare_tab import CompareTab
 from hospital_twin.dashboards.simulation.jobs_tab import JobsTab
 from hospital_twin.dashboards.simulation.results_tab import ResultsTab
 from hospital_twin.dashboards.simulation.run_tab import RunTab
+from hospital_twin.dashboards.simulation.validate_tab import ValidateTab
 
-TITLES = ("Run", "Jobs", "Results", "Compare")
-RUN, JOBS, RESULTS, COMPARE = range(4)
+TITLES = ("Run", "Jobs", "Results", "Compare", "Validate")
+RUN, JOBS, RESULTS, COMPARE, VALIDATE = range(5)
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Dashboard:
     jobs: JobsTab
     results: ResultsTab
     compare: CompareTab
+    validate: ValidateTab
 
     def _ipython_display_(self) -> None:  # pragma: no cover - display hook
         from IPython.display import display
@@ -65,14 +67,15 @@ def build(backend: Backend | None = None, *, poll: bool = True,
     backend = backend or Backend()
     run, jobs = RunTab(backend), JobsTab(backend, poll_interval)
     results, compare = ResultsTab(backend), CompareTab(backend)
-    tabs = w.Tab(children=[run.widget, jobs.widget, results.widget, compare.widget],
-                 titles=TITLES)
+    validate = ValidateTab(backend)
+    tabs = w.Tab(children=[run.widget, jobs.widget, results.widget, compare.widget,
+                           validate.widget], titles=TITLES)
     header = w.HTML(STYLE + '<h2 class="ht-title" style="margin:4px 0">Histopathology lab '
                     f'simulation</h2><span class="ht-ready" data-kernel-start="{_process_start()}"'
                     f' data-code-start="{LOADED_AT:.3f}" data-built="{time.time():.3f}"></span>')
     widget = w.VBox([header, tabs], layout=w.Layout(max_width="1260px"))
     widget.add_class("ht-dashboard")
-    dashboard = Dashboard(widget, tabs, run, jobs, results, compare)
+    dashboard = Dashboard(widget, tabs, run, jobs, results, compare, validate)
 
     def open_job(kind: str, ids: list[int]) -> None:
         if kind == "analysis":
@@ -93,6 +96,8 @@ def build(backend: Backend | None = None, *, poll: bool = True,
             compare.refresh()
         elif change["new"] == JOBS:
             jobs.refresh()
+        elif change["new"] == VALIDATE:
+            validate.refresh()
 
     jobs.on_open = guarded(jobs.message)(open_job)
     run.on_submitted = submitted
