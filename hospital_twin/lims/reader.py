@@ -182,26 +182,31 @@ def _times(table: pd.DataFrame, column: str, problems: _Problems) -> pd.Series:
     return parsed.astype("datetime64[ns]")
 
 
-def _check_order(times: dict[str, pd.Series], problems: _Problems) -> None:
-    """Later steps never before earlier ones; no step given after a blank one."""
+def _check_order(times: dict[str, pd.Series], blank: dict[str, pd.Series],
+                 problems: _Problems) -> None:
+    """Later steps never before earlier ones; no step given after a blank one.
+
+    ``blank`` marks empty cells; a cell that is given but unreadable (already reported)
+    counts as given for the gap rule and is skipped by the order rule.
+    """
     received = times["received"]
     last_name = pd.Series("received", index=received.index)
     last_time = received.copy()
-    first_blank = pd.Series(np.where(received.isna(), "received", ""), index=received.index)
+    first_blank = pd.Series(np.where(blank["received"], "received", ""), index=received.index)
     for column in STEP_COLUMNS[1:]:
         value = times[column]
-        given = value.notna()
+        given = ~blank[column]
         blank_before = first_blank != ""
         gap = (given & blank_before).to_numpy()
-        problems.add_rows(gap, column, lambda _v, i, c=column, blank=first_blank: (
-            f"{c} is given but the earlier step {blank.iloc[i]} is blank"), value)
-        early = (given & ~blank_before & (value < last_time)).to_numpy()
+        problems.add_rows(gap, column, lambda _v, i, c=column, name=first_blank: (
+            f"{c} is given but the earlier step {name.iloc[i]} is blank"), value)
+        readable = value.notna() & ~blank_before
+        early = (readable & (value < last_time)).to_numpy()
         problems.add_rows(early, column, lambda v, i, c=column, name=last_name, at=last_time: (
             f"{c} {v:%Y-%m-%d %H:%M:%S} is before {name.iloc[i]} "
             f"{at.iloc[i]:%Y-%m-%d %H:%M:%S}: steps out of order"), value)
-        newer = given & ~blank_before
-        last_name = last_name.where(~newer, column)
-        last_time = last_time.where(~newer, value)
+        last_name = last_name.where(~readable, column)
+        last_time = last_time.where(~readable, value)
         first_blank = first_blank.where(blank_before | given, column)
 
 
@@ -234,7 +239,8 @@ def read_event_log(source: str | Path | bytes | BinaryIO, *, name: str | None = 
                if "source" in table.columns else pd.Series(None, index=table.index,
                                                            dtype=object))
     times = {c: _times(table, c, problems) for c in STEP_COLUMNS}
-    _check_order(times, problems)
+    blank = {c: table[c].str.strip() == "" for c in STEP_COLUMNS}
+    _check_order(times, blank, problems)
     counts = {c: _counts(table, c, problems) for c in ("blocks", "slides")}
     problems.raise_if_any(label)
     frame = pd.DataFrame({"specimen_id": ids, "pathway": pathways, "priority": priorities,

@@ -84,3 +84,25 @@ def test_bad_workbook_and_form_are_refused(live, log_csv) -> None:
     assert "missing file 'log'" in description and "'reps' must be >= 2" in description
     assert live.client.get("/validations/validation-" + "0" * 32).status_code == 404
     assert live.client.get("/validations/nonsense").status_code == 404
+
+
+def test_a_failed_job_answers_with_its_reason(live, log_csv) -> None:
+    """Queued directly (the API would have refused it): the stored configuration is broken."""
+    from hospital_twin.jobs.queue import connect
+    from hospital_twin.lims.jobs import enqueue_validation, new_validation_id
+
+    validation_id = new_validation_id()
+    folder = _reports_dir(live) / validation_id
+    folder.mkdir(parents=True)
+    (folder / "log.csv").write_bytes(log_csv)
+    (folder / "config.json").write_text('{"arrivals": {"cancer": [1]}}')
+    (folder / "names.json").write_text('{"log": "lims.csv", "config": "broken.json"}')
+    enqueue_validation(connect(live.settings.redis_url), live.settings.queue_name, folder,
+                       reps=2, warmup_weeks=0, seed=None, timeout=120, result_ttl=600,
+                       validation_id=validation_id)
+    reply = _until_done(live.client, f"/validations/{validation_id}")
+    body = reply.json()
+    assert reply.status_code == 200 and body["status"] == "failed"
+    assert body["error"].startswith("broken.json:") and "arrivals" in body["error"]
+    assert live.client.get(f"/validations/{validation_id}",
+                           params={"format": "html"}).json()["status"] == "failed"

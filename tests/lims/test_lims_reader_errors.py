@@ -51,6 +51,17 @@ def test_every_row_problem_is_named_with_row_and_column():
     assert len(found) == len(expected), found
 
 
+def test_an_unreadable_time_is_reported_once_not_as_a_gap():
+    """An unreadable time is one problem; it is neither a blank step nor an order break."""
+    row = "C1,cancer,Urgent,08/01/2024 09:00,2024-01-08T10:00:00,x,2024-01-08T09:00:00,,,,,,,"
+    found = problems(("\n".join([HEADER, row]) + "\n").encode())
+    assert len(found) == 3, found
+    assert 'row "2", column "received": cannot read \'08/01/2024 09:00\'' in found[0]
+    assert 'row "2", column "processing_end": cannot read \'x\'' in found[1]
+    # the order is still checked across the unreadable cell
+    assert "microtomy_end 2024-01-08 09:00:00 is before cutup_end 2024-01-08 10:00:00" in found[2]
+
+
 def test_missing_columns_are_all_named():
     found = problems(b"specimen_id,pathway,received,reported\nA1,cancer,2024-01-01T08:00:00,\n")
     missing = {"priority", "cutup_end", "processing_end", "microtomy_end", "staining_end",
