@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -60,6 +61,8 @@ def test_every_exported_row_satisfies_the_row_model(two_week_output):
         parsed = EventLogRow.model_validate(row)
         assert parsed.received is not None
     schema = event_log_json_schema()
+    published = Path(__file__).resolve().parents[2] / "docs" / "_static" / "event-log.schema.json"
+    assert json.loads(published.read_text()) == schema  # the docs' copy is current
     assert set(schema["properties"]) == set(COLUMNS)
     assert set(schema["required"]) == {"specimen_id", "pathway", "priority", "received"}
 
