@@ -67,6 +67,14 @@ class Settings(BaseSettings):
     )
     allow_reset: bool = Field(False, description="allow `DELETE /` to empty the database")
     max_upload_bytes: int = Field(10_000_000, description="larger request bodies get 413")
+    max_workbook_unpacked_bytes: int = Field(
+        25_000_000, gt=0, description="a workbook whose parts unpack to more than this in "
+        "total is refused before it is parsed (decompression bombs)"
+    )
+    max_workbook_part_bytes: int = Field(
+        10_000_000, gt=0, description="a workbook with one part (sheet, shared strings …) "
+        "unpacking to more than this is refused before it is parsed"
+    )
     # Sensor service (issue #7)
     mqtt_host: str = Field("127.0.0.1", description="MQTT broker the sensor service reads")
     mqtt_port: int = Field(1883, description="MQTT broker port")

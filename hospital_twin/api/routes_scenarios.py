@@ -11,6 +11,7 @@ from hospital_twin.api.deps import parse_id, require_token, services
 from hospital_twin.api.errors import ApiError, not_finished
 from hospital_twin.api.routing import both
 from hospital_twin.api.submission import submit_form
+from hospital_twin.api.uploads import form_openapi
 from hospital_twin.jobs.removal import remove_scenarios
 from hospital_twin.jobs.task import render_html
 from hospital_twin.store import (
@@ -34,7 +35,7 @@ def _view_or_404(request: Request, scenario_id: str) -> dict:
 
 
 @both(router, "/scenarios", ["POST"], dependencies=[Depends(require_token)],
-      summary="Submit a scenario")
+      openapi_extra=form_openapi(multi=False), summary="Submit a scenario")
 async def submit_scenario(request: Request) -> dict:
     """Multipart: file ``config`` (.xlsx), ``sim_hours``, ``num_reps``, optional ``name``,
     ``seed``, ``warmup_hours``. Nothing is stored unless everything is valid."""
