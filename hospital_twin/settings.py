@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     result_ttl: int = Field(86400, description="seconds RQ keeps a finished job's result")
     notebook: str = Field("", description="scenario notebook (default notebooks/scenario.ipynb)")
     sweep_interval: float = Field(60.0, description="seconds between abandoned-job sweeps")
+    max_scenario_specimens: int = Field(
+        10_000_000, gt=0, description="a scenario expected to simulate more specimens than "
+        "this (arrivals × run length × replications) is refused before it is queued"
+    )
+    job_memory_mb: int = Field(
+        4096, ge=0, description="address-space limit of every job process (MB); a job "
+        "over it fails with 'job exceeded its memory limit' (0: no limit)"
+    )
     fanout_reps: int = Field(
         10, description="scenarios with this many replications or more run as one job per "
         "replication on any worker (0: never)"

@@ -16,6 +16,7 @@ from hospital_twin.api.errors import ApiError
 from hospital_twin.config import ConfigError, LabConfig, read_workbook
 from hospital_twin.config.unpack_limits import WorkbookTooLarge
 from hospital_twin.jobs.submit import new_seed, prepare
+from hospital_twin.jobs.workload import WorkloadTooLarge
 
 
 def form_openapi(*, multi: bool) -> dict:
@@ -125,6 +126,6 @@ def bad_request(problems: list[str]) -> ApiError:
 
 def config_error(exc: ConfigError) -> ApiError:
     """A 400 carrying the workbook's precise problems (413 for a workbook that would unpack
-    to more than the limits)."""
-    code = 413 if isinstance(exc, WorkbookTooLarge) else 400
+    to more than the limits, or a run asking for more work than the ceiling)."""
+    code = 413 if isinstance(exc, WorkbookTooLarge | WorkloadTooLarge) else 400
     return ApiError(code, f"invalid workbook: {exc.render()}", problems=exc.as_dicts())

@@ -21,6 +21,7 @@ from hospital_twin.config.workbook import problems_from_validation_error
 from hospital_twin.jobs.fanout import enqueuer, fan_out, is_fanout, new_fanout_job_id
 from hospital_twin.jobs.options import JobOptions
 from hospital_twin.jobs.queue import QueueUnavailable, ping, scenario_queue
+from hospital_twin.jobs.workload import check_workload
 from hospital_twin.store import NewScenario, create_scenarios, delete_scenarios
 
 JOB_FUNCTION = "hospital_twin.jobs.task.run_scenario_job"
@@ -37,13 +38,17 @@ class Submitted:
 
 def prepare(config: LabConfig, *, sim_hours: float, num_reps: int, seed: int,
             warmup_hours: float | None = None, source: str = "") -> LabConfig:
-    """``config`` with the run settings of the submission, or ConfigError if they clash."""
+    """``config`` with the run settings of the submission, or ConfigError if they clash
+    (:class:`~hospital_twin.jobs.workload.WorkloadTooLarge` if the run asks for more work
+    or memory than the settings allow: refused before anything is queued)."""
     warmup = config.run.warmup_hours if warmup_hours is None else warmup_hours
     try:
-        return config.with_run(sim_hours=sim_hours, replications=num_reps, seed=seed,
-                               warmup_hours=warmup)
+        prepared = config.with_run(sim_hours=sim_hours, replications=num_reps, seed=seed,
+                                   warmup_hours=warmup)
     except ValidationError as exc:
         raise ConfigError(problems_from_validation_error(exc), source=source) from exc
+    check_workload(prepared, source)
+    return prepared
 
 
 def fans_out(options: JobOptions, config: LabConfig) -> bool:
