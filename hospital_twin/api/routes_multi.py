@@ -36,9 +36,11 @@ def _status_or_404(request: Request, analysis_id: str) -> dict:
       openapi_extra=form_openapi(multi=True), summary="Submit a multi-scenario analysis")
 async def submit_multi(request: Request) -> dict:
     """Multipart: any number of .xlsx files (any field names), ``sim_hours``, ``num_reps``,
-    optional ``seed``/``name``. All files are validated before anything is stored."""
+    optional ``seed``/``name``. All files are validated before anything is stored; the
+    reply carries ``warnings`` (each prefixed by its workbook's name) as ``POST /scenarios``."""
     done = await submit_form(request, multi=True)
-    return get_analysis(services(request).engine, done.analysis_id)
+    return get_analysis(services(request).engine, done.analysis_id) | {
+        "warnings": done.warnings}
 
 
 @both(router, "/multi", ["GET"], summary="List analyses")

@@ -38,9 +38,12 @@ def _view_or_404(request: Request, scenario_id: str) -> dict:
       openapi_extra=form_openapi(multi=False), summary="Submit a scenario")
 async def submit_scenario(request: Request) -> dict:
     """Multipart: file ``config`` (.xlsx), ``sim_hours``, ``num_reps``, optional ``name``,
-    ``seed``, ``warmup_hours``. Nothing is stored unless everything is valid."""
+    ``seed``, ``warmup_hours``. Nothing is stored unless everything is valid. The reply
+    is the scenario's status plus ``warnings``: why its lab cannot work (a stage with no
+    capacity at any time, no arrivals); it is queued all the same."""
     done = await submit_form(request, multi=False)
-    return scenario_view(services(request).engine, done.scenario_ids[0])
+    return scenario_view(services(request).engine, done.scenario_ids[0]) | {
+        "warnings": done.warnings}
 
 
 @both(router, "/scenarios", ["GET"], summary="List scenarios")

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 from redis import Redis
 from rq import Callback
 
 from hospital_twin.config import ConfigError, LabConfig
+from hospital_twin.config.dead_stages import config_warnings
 from hospital_twin.config.workbook import problems_from_validation_error
 from hospital_twin.jobs.fanout import enqueuer, fan_out, is_fanout, new_fanout_job_id
 from hospital_twin.jobs.options import JobOptions
@@ -29,11 +30,20 @@ JOB_FUNCTION = "hospital_twin.jobs.task.run_scenario_job"
 
 @dataclass(frozen=True)
 class Submitted:
-    """Ids of what was stored and queued."""
+    """Ids of what was stored and queued, and the warnings of its configurations
+    (:func:`~hospital_twin.config.dead_stages.config_warnings`: the run goes ahead)."""
 
     analysis_id: int | None
     scenario_ids: list[int]
     job_ids: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+def submission_warnings(configs: list[tuple[str | None, LabConfig]]) -> list[str]:
+    """Every configuration's warnings, prefixed by its name when there are several."""
+    several = len(configs) > 1
+    return [f"{name}: {text}" if several and name else text
+            for name, config in configs for text in config_warnings(config)]
 
 
 def prepare(config: LabConfig, *, sim_hours: float, num_reps: int, seed: int,
@@ -96,4 +106,4 @@ def submit_scenarios(connection: Redis, engine, options: JobOptions,
     except Exception as exc:
         delete_scenarios(engine, ids, analysis_id)
         raise QueueUnavailable(f"the job queue (Redis) refused the job: {exc}") from exc
-    return Submitted(analysis_id, ids, [n.job_id for n in new])
+    return Submitted(analysis_id, ids, [n.job_id for n in new], submission_warnings(configs))
