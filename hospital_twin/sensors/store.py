@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select, text
+from sqlalchemy import Connection, Engine, and_, func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hospital_twin.sensors import fastjson
@@ -57,8 +58,11 @@ def _latest_rows(batch: Sequence[Reading], registered: set[str]) -> list[dict[st
     ]
 
 
-def insert_batch(engine: Engine, batch: Sequence[Reading], registered: set[str]) -> None:
-    """Store a batch of readings in one transaction (raw rows, rollups, latest)."""
+def insert_batch(engine: Engine | Connection, batch: Sequence[Reading],
+                 registered: set[str]) -> None:
+    """Store a batch of readings in one transaction (raw rows, rollups, latest): its own,
+    or the caller's when given a connection in a transaction (the writer adds the batch's
+    alerts to the same one)."""
     if not batch:
         return
     raw = [
@@ -85,7 +89,8 @@ def insert_batch(engine: Engine, batch: Sequence[Reading], registered: set[str])
             "count": latest.c.count + lt.excluded.count,
         },
     )
-    with engine.begin() as conn:  # BEGIN IMMEDIATE: ids below are this batch's alone
+    transaction = engine.begin() if isinstance(engine, Engine) else nullcontext(engine)
+    with transaction as conn:  # BEGIN IMMEDIATE: ids below are this batch's alone
         first = conn.execute(select(func.coalesce(func.max(readings.c.id), 0))).scalar_one()
         conn.exec_driver_sql(_INSERT_RAW, raw)  # plain executemany: the hot path
         conn.execute(_ROLLUP_SQL, {"first": first, "width": ROLLUP_SECONDS})
