@@ -81,6 +81,14 @@ def test_api_refuses_absurd_workbook_before_queueing(redis_url, tmp_path):
         assert "HOSPITAL_TWIN_MAX_SCENARIO_SPECIMENS" in text
         assert "HOSPITAL_TWIN_JOB_MEMORY_MB" in text
         assert live.client.get("/scenarios").json() == []
+        # a report of a workbook on the server is checked the same way before it is queued
+        configs = live.settings.report_configs_path
+        configs.mkdir(parents=True, exist_ok=True)
+        (configs / "lab.xlsx").write_bytes(workbook(default_config()))
+        reply = live.client.post("/reports", json={"config_path": "lab.xlsx", "weeks": 520,
+                                                   "reps": 10_000})
+        assert reply.status_code == 413, reply.text
+        assert "HOSPITAL_TWIN_MAX_SCENARIO_SPECIMENS" in reply.json()["description"]
         assert scenario_queue(connect(redis_url), live.settings.queue_name).count == 0
     finally:
         live.close()
