@@ -59,6 +59,9 @@ class Ingestor:
         self.unknown_devices: set[str] = set()
         self._queue: queue.Queue[Reading | list[Reading] | tuple] = queue.Queue(
             maxsize=queue_size)
+        self.queue_size = queue_size
+        # readings and batches waiting from submit_batch (bounded by readings too)
+        self._batched = self._batches = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -109,9 +112,22 @@ class Ingestor:
         (each counted) when the queue is full."""
         for reading in batch:
             self._note_device(reading.acp_id)
+        with self._lock:
+            waiting = self._batched + self._queue.qsize() - self._batches
+            room = waiting + len(batch) <= self.queue_size
+            if room:
+                self._batched += len(batch)
+                self._batches += 1
+        if not room:
+            for reading in batch:
+                self.reject("queue_full", reading.acp_id, "ingest")
+            return False
         try:
             self._queue.put_nowait(batch)
-        except queue.Full:
+        except queue.Full:  # only if single readings raced in meanwhile
+            with self._lock:
+                self._batched -= len(batch)
+                self._batches -= 1
             for reading in batch:
                 self.reject("queue_full", reading.acp_id, "ingest")
             return False
@@ -160,6 +176,9 @@ class Ingestor:
                 continue
             if isinstance(item, list):  # a batch from submit_batch
                 batch.extend(item)
+                with self._lock:
+                    self._batched -= len(item)
+                    self._batches -= 1
                 continue
             reading = self._parse(*item)
             if reading is not None:
@@ -220,7 +239,7 @@ class Ingestor:
                 "accepted": self.counters["accepted"],
                 "stored": self.counters["stored"],
                 "store_errors": self.counters["store_errors"],
-                "queued": self._queue.qsize(),
+                "queued": self._queue.qsize() - self._batches + self._batched,
                 "malformed": dict(self.malformed),
                 "malformed_total": sum(self.malformed.values()),
                 "unknown_devices": sorted(self.unknown_devices),

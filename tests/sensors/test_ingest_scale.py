@@ -92,3 +92,22 @@ def test_mqtt_child_process_ends_with_the_service(broker, tmp_path):
                    10, 0.05)
     finally:
         svc.stop()
+
+
+def test_batches_are_bounded_by_readings(tmp_path):
+    """A batch that would take the queue past its size in readings is refused and counted,
+    so a backlog cannot grow without bound."""
+    from hospital_twin.sensors.db import open_store
+    from hospital_twin.sensors.ingest import Ingestor
+    from hospital_twin.sensors.messages import Reading
+    from hospital_twin.sensors.registry import load_registry
+
+    engine = open_store(tmp_path / "q.db")
+    ingestor = Ingestor(engine, load_registry(), queue_size=1500)  # writer not started
+    batch = [Reading(DEVICES[0], 1e9 + i, {"temperature": 20.0}) for i in range(1000)]
+    assert ingestor.submit_batch(batch) is True
+    assert ingestor.submit_batch(batch) is False
+    stats = ingestor.stats()
+    assert stats["queued"] == 1000 and stats["accepted"] == 1000
+    assert stats["malformed"] == {"queue_full": 1000}
+    engine.dispose()
