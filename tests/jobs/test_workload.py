@@ -132,3 +132,21 @@ def test_runaway_job_fails_with_its_memory_limit(job_env, start_worker):
     row = wait_until(lambda: (r := get_scenario(job_env.engine, sid))["status"] == "failed"
                      and r, 300, 0.5, "the runaway scenario to fail")
     assert row["error"].startswith(f"job exceeded its memory limit of {limit} MB"), row["error"]
+
+
+def test_runaway_replication_job_fails_with_its_memory_limit(job_env, start_worker):
+    """The same for a scenario fanned out into replication jobs: each attempt hits the
+    limit, and the scenario fails naming it once the retries are used up."""
+    import dataclasses
+
+    limit = 900  # the replication runs in the work-horse itself (no kernel)
+    options = dataclasses.replace(job_env.options, fanout_reps=1)
+    config = busy_config(2e4).with_run(sim_hours=168, replications=1, seed=2)
+    done = submit_scenarios(job_env.redis, job_env.engine, options,
+                            [(f"runaway-rep-{uuid.uuid4().hex[:6]}", config)])
+    sid = done.scenario_ids[0]
+    start_worker(job_env.env | {"HOSPITAL_TWIN_JOB_MEMORY_MB": str(limit)})
+    row = wait_until(lambda: (r := get_scenario(job_env.engine, sid))["status"] == "failed"
+                     and r, 400, 0.5, "the runaway fanned-out scenario to fail")
+    assert row["error"].startswith("replication 1 failed after 3 attempt(s): job exceeded its "
+                                   f"memory limit of {limit} MB"), row["error"]
