@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     result_ttl: int = Field(86400, description="seconds RQ keeps a finished job's result")
     notebook: str = Field("", description="scenario notebook (default notebooks/scenario.ipynb)")
     sweep_interval: float = Field(60.0, description="seconds between abandoned-job sweeps")
+    max_scenario_specimens: int = Field(
+        10_000_000, gt=0, description="a scenario expected to simulate more specimens than "
+        "this (arrivals × run length × replications) is refused before it is queued"
+    )
+    job_memory_mb: int = Field(
+        4096, ge=0, description="address-space limit of every job process (MB); a job "
+        "over it fails with 'job exceeded its memory limit' (0: no limit)"
+    )
     fanout_reps: int = Field(
         10, description="scenarios with this many replications or more run as one job per "
         "replication on any worker (0: never)"
@@ -67,6 +75,14 @@ class Settings(BaseSettings):
     )
     allow_reset: bool = Field(False, description="allow `DELETE /` to empty the database")
     max_upload_bytes: int = Field(10_000_000, description="larger request bodies get 413")
+    max_workbook_unpacked_bytes: int = Field(
+        25_000_000, gt=0, description="a workbook whose parts unpack to more than this in "
+        "total is refused before it is parsed (decompression bombs)"
+    )
+    max_workbook_part_bytes: int = Field(
+        10_000_000, gt=0, description="a workbook with one part (sheet, shared strings …) "
+        "unpacking to more than this is refused before it is parsed"
+    )
     # Sensor service (issue #7)
     mqtt_host: str = Field("127.0.0.1", description="MQTT broker the sensor service reads")
     mqtt_port: int = Field(1883, description="MQTT broker port")

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from hospital_twin.api.errors import ApiError
 from hospital_twin.jobs.options import JobOptions
 from hospital_twin.settings import Settings
+from hospital_twin.store.ids import storable_id
 
 
 @dataclass
@@ -41,8 +42,12 @@ def require_token(request: Request) -> None:
 
 
 def parse_id(value: str, what: str) -> int:
-    """A path id as an int, or a 404 naming it."""
+    """A path id as an int, or a 404 naming it (also for ids no row can have, beyond 64
+    bits or with stray characters)."""
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
-        raise ApiError(404, f"unknown {what} {value!r}") from None
+        number = None
+    if not storable_id(number):
+        raise ApiError(404, f"unknown {what} {value[:40]!r}")
+    return number

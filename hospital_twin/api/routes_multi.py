@@ -11,6 +11,7 @@ from hospital_twin.api.errors import ApiError, not_finished
 from hospital_twin.api.multi_results import multi_results
 from hospital_twin.api.routing import both
 from hospital_twin.api.submission import submit_form
+from hospital_twin.api.uploads import form_openapi
 from hospital_twin.jobs.removal import remove_scenarios
 from hospital_twin.store import (
     DONE,
@@ -32,12 +33,14 @@ def _status_or_404(request: Request, analysis_id: str) -> dict:
 
 
 @both(router, "/multi", ["POST"], dependencies=[Depends(require_token)],
-      summary="Submit a multi-scenario analysis")
+      openapi_extra=form_openapi(multi=True), summary="Submit a multi-scenario analysis")
 async def submit_multi(request: Request) -> dict:
     """Multipart: any number of .xlsx files (any field names), ``sim_hours``, ``num_reps``,
-    optional ``seed``/``name``. All files are validated before anything is stored."""
+    optional ``seed``/``name``. All files are validated before anything is stored; the
+    reply carries ``warnings`` (each prefixed by its workbook's name) as ``POST /scenarios``."""
     done = await submit_form(request, multi=True)
-    return get_analysis(services(request).engine, done.analysis_id)
+    return get_analysis(services(request).engine, done.analysis_id) | {
+        "warnings": done.warnings}
 
 
 @both(router, "/multi", ["GET"], summary="List analyses")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from hospital_twin.api.deps import require_token, services
@@ -28,6 +28,7 @@ from hospital_twin.reports.request import (
     ReportNotReady,
     ReportRequest,
 )
+from hospital_twin.store.ids import MAX_ID
 
 router = APIRouter(tags=["reports"])
 _REPORT_ID = re.compile(rf"^{JOB_PREFIX}[0-9a-f]{{32}}$")
@@ -39,13 +40,20 @@ class ReportBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    scenario_id: int | None = Field(None, ge=1)
-    analysis_id: int | None = Field(None, ge=1)
-    config_path: str | None = Field(None, min_length=1)
+    scenario_id: int | None = Field(None, ge=1, le=MAX_ID)
+    analysis_id: int | None = Field(None, ge=1, le=MAX_ID)
+    config_path: str | None = Field(None, min_length=1, max_length=4096)
     weeks: float = Field(1.0, gt=0, le=520)
     reps: int = Field(2, ge=1, le=10_000)
     seed: int = Field(0, ge=0, lt=2**63)
-    warmup_hours: float = Field(0.0, ge=0)
+    warmup_hours: float = Field(0.0, ge=0, allow_inf_nan=False)
+
+    @field_validator("config_path")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError("a file path cannot contain a NUL byte")
+        return value
 
 
 def _allowed_config_path(folder: Path, config_path: str) -> str:

@@ -11,6 +11,7 @@ from hospital_twin.api.deps import parse_id, require_token, services
 from hospital_twin.api.errors import ApiError, not_finished
 from hospital_twin.api.routing import both
 from hospital_twin.api.submission import submit_form
+from hospital_twin.api.uploads import form_openapi
 from hospital_twin.jobs.removal import remove_scenarios
 from hospital_twin.jobs.task import render_html
 from hospital_twin.store import (
@@ -34,12 +35,15 @@ def _view_or_404(request: Request, scenario_id: str) -> dict:
 
 
 @both(router, "/scenarios", ["POST"], dependencies=[Depends(require_token)],
-      summary="Submit a scenario")
+      openapi_extra=form_openapi(multi=False), summary="Submit a scenario")
 async def submit_scenario(request: Request) -> dict:
     """Multipart: file ``config`` (.xlsx), ``sim_hours``, ``num_reps``, optional ``name``,
-    ``seed``, ``warmup_hours``. Nothing is stored unless everything is valid."""
+    ``seed``, ``warmup_hours``. Nothing is stored unless everything is valid. The reply
+    is the scenario's status plus ``warnings``: why its lab cannot work (a stage with no
+    capacity at any time, no arrivals); it is queued all the same."""
     done = await submit_form(request, multi=False)
-    return scenario_view(services(request).engine, done.scenario_ids[0])
+    return scenario_view(services(request).engine, done.scenario_ids[0]) | {
+        "warnings": done.warnings}
 
 
 @both(router, "/scenarios", ["GET"], summary="List scenarios")

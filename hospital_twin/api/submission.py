@@ -57,7 +57,7 @@ def _workbook_errors(errors: list[ConfigError]) -> ApiError:
     if len(errors) == 1:
         return config_error(errors[0])
     text = " | ".join(e.render() for e in errors)
-    return ApiError(400, f"invalid workbooks: {text}",
+    return ApiError(max(config_error(e).code for e in errors), f"invalid workbooks: {text}",
                     problems=[p | {"source": e.source} for e in errors for p in e.as_dicts()])
 
 

@@ -14,7 +14,31 @@ from starlette.datastructures import FormData, UploadFile
 
 from hospital_twin.api.errors import ApiError
 from hospital_twin.config import ConfigError, LabConfig, read_workbook
+from hospital_twin.config.unpack_limits import WorkbookTooLarge
 from hospital_twin.jobs.submit import new_seed, prepare
+from hospital_twin.jobs.workload import WorkloadTooLarge
+
+
+def form_openapi(*, multi: bool) -> dict:
+    """The multipart body of ``POST /scenarios`` (``multi``: ``POST /multi``) for the
+    OpenAPI schema (the form is read by hand, so FastAPI cannot describe it itself)."""
+    number = {"type": "number", "exclusiveMinimum": 0}
+    fields: dict = {
+        "sim_hours": number | {"description": "simulated hours per replication"},
+        "num_reps": {"type": "integer", "minimum": 1, "maximum": 10_000},
+        "seed": {"type": "integer", "minimum": 0, "description": "default: random"},
+        "warmup_hours": {"type": "number", "minimum": 0},
+        "name": {"type": "string", "maxLength": 200},
+    }
+    workbook = {"type": "string", "format": "binary", "description": "an .xlsx workbook"}
+    if multi:
+        fields["files"] = {"type": "array", "items": workbook}
+    else:
+        fields["config"] = workbook
+    required = ["sim_hours", "num_reps", "files" if multi else "config"]
+    schema = {"type": "object", "properties": fields, "required": required}
+    return {"requestBody": {"required": True, "content": {
+        "multipart/form-data": {"schema": schema}}}}
 
 
 @dataclass(frozen=True)
@@ -101,5 +125,7 @@ def bad_request(problems: list[str]) -> ApiError:
 
 
 def config_error(exc: ConfigError) -> ApiError:
-    """A 400 carrying the workbook's precise problems."""
-    return ApiError(400, f"invalid workbook: {exc.render()}", problems=exc.as_dicts())
+    """A 400 carrying the workbook's precise problems (413 for a workbook that would unpack
+    to more than the limits, or a run asking for more work than the ceiling)."""
+    code = 413 if isinstance(exc, WorkbookTooLarge | WorkloadTooLarge) else 400
+    return ApiError(code, f"invalid workbook: {exc.render()}", problems=exc.as_dicts())

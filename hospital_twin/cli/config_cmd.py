@@ -44,9 +44,14 @@ def config_group() -> None:
 @config_group.command("validate")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 def validate(path: Path) -> None:
-    """Check PATH; exit 0 with a summary if valid, exit 2 with every problem if not."""
+    """Check PATH; exit 0 with a summary (and any warnings: stages that can never work) if
+    valid, exit 2 with every problem if not."""
+    from hospital_twin.config.dead_stages import config_warnings
+
     config = _load_or_exit(path)
     click.echo(f"{path}: valid: {summarise(config)}")
+    for text in config_warnings(config):
+        click.echo(f"  warning: {text}")
 
 
 @config_group.command("show")

@@ -41,6 +41,8 @@ def submit_command(path: Path, hours: float, reps: int, name: str | None,
     except (ConfigError, QueueUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
     engine.dispose()
+    for text in done.warnings:
+        click.echo(f"warning: {text}", err=True)
     click.echo(done.scenario_ids[0])
 
 

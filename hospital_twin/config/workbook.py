@@ -67,12 +67,12 @@ from hospital_twin.config.models import (
     RunnerTimes,
     RunSettings,
 )
+from hospital_twin.config.unpack_limits import check_unpacked_sizes
 from hospital_twin.errors import ConfigError, ConfigProblem
 
 __all__ = [
     "LAYOUTS",
     "MAX_FILE_BYTES",
-    "MAX_UNCOMPRESSED_BYTES",
     "default_config",
     "describe_error",
     "problems_from_validation_error",
@@ -92,7 +92,6 @@ LAYOUT_ERROR = (
 
 #: Limits checked before openpyxl parses anything (a zip bomb never reaches the parser).
 MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_MEMBERS = 10_000
 
 SHEET_ARRIVALS = "Arrival Schedules"
@@ -395,13 +394,7 @@ def _check_container(data: bytes, label: str) -> None:
                     f"{MAX_ZIP_MEMBERS} allowed",
                     label,
                 )
-            total = sum(member.file_size for member in members)
-            if total > MAX_UNCOMPRESSED_BYTES:
-                raise _fail(
-                    f"the workbook is too large: {total / 1024 / 1024:.0f} MB uncompressed, "
-                    f"more than the {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB allowed",
-                    label,
-                )
+            check_unpacked_sizes(members, label)
             names = {member.filename for member in members}
             if "[Content_Types].xml" not in names:
                 shown = ", ".join(sorted(names)[:3]) or "nothing"

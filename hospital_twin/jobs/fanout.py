@@ -28,6 +28,12 @@ from rq.serializers import JSONSerializer
 from sqlalchemy import Engine
 
 from hospital_twin.jobs.failures import describe
+from hospital_twin.jobs.memory_limit import (
+    job_memory_mb,
+    limit_memory,
+    memory_reason,
+    ran_out_of_memory,
+)
 from hospital_twin.jobs.options import JobOptions
 from hospital_twin.jobs.processes import pid_alive
 from hospital_twin.jobs.queue import scenario_queue
@@ -109,6 +115,7 @@ def _current_job_id() -> str | None:
 def run_replication_job(scenario_id: int, replication: int, db_url: str,
                         max_attempts: int = MAX_ATTEMPTS) -> dict[str, Any]:
     """Run one replication of a stored scenario and hand in its KPIs (merging if last)."""
+    limit_memory(job_memory_mb())  # this work-horse only
     engine = make_engine(db_url)
     try:
         claim = claim_replication(engine, scenario_id, replication, host=socket.gethostname(),
@@ -143,11 +150,14 @@ def on_replication_failure(job: Any, connection: Any, exc_type: Any, value: Any,
     """RQ ``on_failure``: record the attempt; fail the scenario when no retry is left."""
     kwargs = job.kwargs or {}
     final = not (job.retries_left and job.retries_left > 0)
+    reason = describe(exc_type, value)
+    if value is not None and ran_out_of_memory(value) and job_memory_mb():
+        reason = memory_reason(job_memory_mb(), reason)
     try:
         engine = make_engine(kwargs["db_url"])
         try:
             fail_replication(engine, int(kwargs["scenario_id"]), int(kwargs["replication"]),
-                             describe(exc_type, value), final=final, job_id=job.id)
+                             reason, final=final, job_id=job.id)
         finally:
             engine.dispose()
     except Exception:  # a broken database must not take the worker down

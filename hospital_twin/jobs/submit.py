@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 from redis import Redis
 from rq import Callback
 
 from hospital_twin.config import ConfigError, LabConfig
+from hospital_twin.config.dead_stages import config_warnings
 from hospital_twin.config.workbook import problems_from_validation_error
 from hospital_twin.jobs.fanout import enqueuer, fan_out, is_fanout, new_fanout_job_id
 from hospital_twin.jobs.options import JobOptions
 from hospital_twin.jobs.queue import QueueUnavailable, ping, scenario_queue
+from hospital_twin.jobs.workload import check_workload
 from hospital_twin.store import NewScenario, create_scenarios, delete_scenarios
 
 JOB_FUNCTION = "hospital_twin.jobs.task.run_scenario_job"
@@ -28,22 +30,35 @@ JOB_FUNCTION = "hospital_twin.jobs.task.run_scenario_job"
 
 @dataclass(frozen=True)
 class Submitted:
-    """Ids of what was stored and queued."""
+    """Ids of what was stored and queued, and the warnings of its configurations
+    (:func:`~hospital_twin.config.dead_stages.config_warnings`: the run goes ahead)."""
 
     analysis_id: int | None
     scenario_ids: list[int]
     job_ids: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+def submission_warnings(configs: list[tuple[str | None, LabConfig]]) -> list[str]:
+    """Every configuration's warnings, prefixed by its name when there are several."""
+    several = len(configs) > 1
+    return [f"{name}: {text}" if several and name else text
+            for name, config in configs for text in config_warnings(config)]
 
 
 def prepare(config: LabConfig, *, sim_hours: float, num_reps: int, seed: int,
             warmup_hours: float | None = None, source: str = "") -> LabConfig:
-    """``config`` with the run settings of the submission, or ConfigError if they clash."""
+    """``config`` with the run settings of the submission, or ConfigError if they clash
+    (:class:`~hospital_twin.jobs.workload.WorkloadTooLarge` if the run asks for more work
+    or memory than the settings allow: refused before anything is queued)."""
     warmup = config.run.warmup_hours if warmup_hours is None else warmup_hours
     try:
-        return config.with_run(sim_hours=sim_hours, replications=num_reps, seed=seed,
-                               warmup_hours=warmup)
+        prepared = config.with_run(sim_hours=sim_hours, replications=num_reps, seed=seed,
+                                   warmup_hours=warmup)
     except ValidationError as exc:
         raise ConfigError(problems_from_validation_error(exc), source=source) from exc
+    check_workload(prepared, source)
+    return prepared
 
 
 def fans_out(options: JobOptions, config: LabConfig) -> bool:
@@ -91,4 +106,4 @@ def submit_scenarios(connection: Redis, engine, options: JobOptions,
     except Exception as exc:
         delete_scenarios(engine, ids, analysis_id)
         raise QueueUnavailable(f"the job queue (Redis) refused the job: {exc}") from exc
-    return Submitted(analysis_id, ids, [n.job_id for n in new])
+    return Submitted(analysis_id, ids, [n.job_id for n in new], submission_warnings(configs))

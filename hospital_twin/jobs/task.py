@@ -18,6 +18,12 @@ import papermill
 from nbconvert import HTMLExporter
 
 from hospital_twin.jobs.failures import describe, fail_scenario
+from hospital_twin.jobs.memory_limit import (
+    job_memory_mb,
+    limit_memory,
+    memory_reason,
+    ran_out_of_memory,
+)
 from hospital_twin.store import get_config_json, get_scenario, make_engine, mark_running, set_report
 
 
@@ -42,6 +48,8 @@ def render_html(notebook_path: str | Path, html_path: str | Path) -> Path:
 def run_scenario_job(scenario_id: int, db_url: str, report_dir: str, notebook: str,
                      timeout: int) -> dict[str, Any]:
     """Execute the notebook for one scenario; returns the notebook's short summary."""
+    memory_mb = job_memory_mb()
+    limit_memory(memory_mb)  # this work-horse and the kernel it starts
     engine = make_engine(db_url)
     try:
         row = get_scenario(engine, scenario_id)
@@ -68,7 +76,10 @@ def run_scenario_job(scenario_id: int, db_url: str, report_dir: str, notebook: s
         )
         summary = json.loads(result_path.read_text())
     except BaseException as exc:  # incl. RQ's JobTimeoutException
-        fail_scenario(db_url, scenario_id, describe(type(exc), exc))
+        reason = describe(type(exc), exc)
+        if memory_mb and ran_out_of_memory(exc):
+            reason = memory_reason(memory_mb, reason)
+        fail_scenario(db_url, scenario_id, reason)
         raise
     try:
         render_html(ipynb, html)

@@ -98,7 +98,11 @@ class ReportRequest:
         if not self.weeks > 0:
             raise ReportError(f"weeks must be more than 0 (got {self.weeks})")
         if kind == "config":
-            self.run_config()  # reads and validates the workbook: ConfigError names the cell
+            from hospital_twin.jobs.workload import check_workload
+
+            # reads and validates the workbook (ConfigError names the cell), then refuses
+            # an absurd workload before anything is queued (WorkloadTooLarge)
+            check_workload(self.run_config(), Path(self.config_path or "").name)
         else:
             load_report_data(scenario_id=self.scenario_id, analysis_id=self.analysis_id,
                              db_url=self.resolved().db_url)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, or_, select
@@ -66,10 +67,11 @@ class AlertEngine:
         alert_id = self.active.pop(akey)
         conn.execute(alerts.update().where(alerts.c.id == alert_id).values(cleared_ts=ts))
 
-    def on_readings(self, batch: Sequence[Reading]) -> int:
-        """Evaluate thresholds and clear stale alerts for a batch; returns changes made."""
+    def on_readings(self, batch: Sequence[Reading], conn: Any = None) -> int:
+        """Evaluate thresholds and clear stale alerts for a batch; returns changes made.
+        ``conn``: a connection in the caller's transaction (default: a new one)."""
         changes = 0
-        with self.engine.begin() as conn:
+        with self.engine.begin() if conn is None else nullcontext(conn) as conn:
             for r in batch:
                 self.last_seen[r.acp_id] = max(self.last_seen.get(r.acp_id, 0.0), r.received_ts)
                 stale = (r.acp_id, "stale", "")

@@ -41,6 +41,11 @@ class Hub:
         """Forget a client."""
         self.subscribers.discard(sub)
 
+    def wants(self, acp_id: str) -> bool:
+        """True if some client follows ``acp_id`` (the writer builds live messages only for
+        those: at hospital scale most readings have no live viewer)."""
+        return any(s.devices is None or acp_id in s.devices for s in list(self.subscribers))
+
     def publish(self, messages: list[dict[str, Any]]) -> None:
         """Thread-safe: hand a batch to the event loop for fan-out."""
         if self.loop is not None and self.subscribers:

@@ -39,7 +39,7 @@ class Ingestor:
         max_bytes: int = 65536,
         raw_retention_days: float = 14.0,
         rollup_retention_days: float = 730.0,
-        batch_size: int = 2000,
+        batch_size: int = 5000,
         queue_size: int = 200_000,
         stale_check_seconds: float = 1.0,
     ) -> None:
@@ -52,10 +52,16 @@ class Ingestor:
         self.stale_check_seconds = stale_check_seconds
         self.alerts = AlertEngine(engine, registry, stale_seconds)
         self.listeners: list[Listener] = []
+        #: Which devices' readings the listeners want live (default: all).
+        self.live_wanted: Callable[[str], bool] = lambda _acp_id: True
         self.counters: Counter[str] = Counter()
         self.malformed: Counter[str] = Counter()
         self.unknown_devices: set[str] = set()
-        self._queue: queue.Queue[Reading | tuple] = queue.Queue(maxsize=queue_size)
+        self._queue: queue.Queue[Reading | list[Reading] | tuple] = queue.Queue(
+            maxsize=queue_size)
+        self.queue_size = queue_size
+        # readings and batches waiting from submit_batch (bounded by readings too)
+        self._batched = self._batches = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -101,6 +107,34 @@ class Ingestor:
             self.counters["accepted"] += 1
         return True
 
+    def submit_batch(self, batch: list[Reading]) -> bool:
+        """Enqueue validated readings as one item (MQTT: parsed in its own process); False
+        (each counted) when the queue is full."""
+        for reading in batch:
+            self._note_device(reading.acp_id)
+        with self._lock:
+            waiting = self._batched + self._queue.qsize() - self._batches
+            room = waiting + len(batch) <= self.queue_size
+            if room:
+                self._batched += len(batch)
+                self._batches += 1
+        if not room:
+            for reading in batch:
+                self.reject("queue_full", reading.acp_id, "ingest")
+            return False
+        try:
+            self._queue.put_nowait(batch)
+        except queue.Full:  # only if single readings raced in meanwhile
+            with self._lock:
+                self._batched -= len(batch)
+                self._batches -= 1
+            for reading in batch:
+                self.reject("queue_full", reading.acp_id, "ingest")
+            return False
+        with self._lock:
+            self.counters["accepted"] += len(batch)
+        return True
+
     def enqueue_raw(self, raw: bytes, topic: str) -> None:
         """Hand an MQTT message to the writer thread, which validates it (keeps the network
         thread free to read the socket)."""
@@ -126,16 +160,25 @@ class Ingestor:
             items = [self._queue.get(timeout=0.2)]
         except queue.Empty:
             return []
-        while len(items) < self.batch_size:
+        size = len(items[0]) if isinstance(items[0], list) else 1
+        while size < self.batch_size:
             try:
-                items.append(self._queue.get_nowait())
+                item = self._queue.get_nowait()
             except queue.Empty:
                 break
+            items.append(item)
+            size += len(item) if isinstance(item, list) else 1
         batch: list[Reading] = []
         parsed = 0
         for item in items:
             if isinstance(item, Reading):
                 batch.append(item)
+                continue
+            if isinstance(item, list):  # a batch from submit_batch
+                batch.extend(item)
+                with self._lock:
+                    self._batched -= len(item)
+                    self._batches -= 1
                 continue
             reading = self._parse(*item)
             if reading is not None:
@@ -166,10 +209,11 @@ class Ingestor:
                 log.exception("sensor housekeeping failed")
 
     def _handle(self, batch: list[Reading]) -> None:
-        if self.listeners:
+        wanted = [r for r in batch if self.live_wanted(r.acp_id)] if self.listeners else []
+        if wanted:
             messages = [
                 live_message(r, d.location if (d := self.registry.get(r.acp_id)) else None)
-                for r in batch
+                for r in wanted
             ]
             for listener in self.listeners:
                 try:
@@ -177,8 +221,9 @@ class Ingestor:
                 except Exception:  # noqa: BLE001
                     log.exception("sensor listener failed")
         try:
-            insert_batch(self.engine, batch, self.registered)
-            self.alerts.on_readings(batch)
+            with self.engine.begin() as conn:  # one transaction per batch
+                insert_batch(conn, batch, self.registered)
+                self.alerts.on_readings(batch, conn)
         except Exception:  # noqa: BLE001 - a storage hiccup must not stop ingest
             log.exception("storing %d sensor readings failed", len(batch))
             with self._lock:
@@ -194,7 +239,7 @@ class Ingestor:
                 "accepted": self.counters["accepted"],
                 "stored": self.counters["stored"],
                 "store_errors": self.counters["store_errors"],
-                "queued": self._queue.qsize(),
+                "queued": self._queue.qsize() - self._batches + self._batched,
                 "malformed": dict(self.malformed),
                 "malformed_total": sum(self.malformed.values()),
                 "unknown_devices": sorted(self.unknown_devices),

@@ -43,6 +43,7 @@ class SensorService:
         )
         hub = Hub()
         ingestor.listeners.append(hub.publish)
+        ingestor.live_wanted = hub.wants
         mqtt = (
             MqttIngest(ingestor, settings.mqtt_host, settings.mqtt_port, settings.mqtt_topics)
             if mqtt_enabled

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select, text
+from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hospital_twin.sensors import fastjson
@@ -20,20 +21,37 @@ _INSERT_RAW = (
     " VALUES (?, ?, ?, ?, ?, ?)"
 )
 
-#: Fold the batch's raw rows into the 5-minute rollups inside SQLite (C speed, GIL released).
-_ROLLUP_SQL = text(
-    """
-    INSERT INTO sensor_rollup (acp_id, bucket, key, n, sum, min, max)
-    SELECT r.acp_id, CAST(r.acp_ts / :width AS INTEGER) * :width AS b, j.key,
-           count(*), sum(j.value), min(j.value), max(j.value)
-    FROM sensor_readings AS r, json_each(r.payload) AS j
-    WHERE r.id > :first
-    GROUP BY r.acp_id, b, j.key
-    ON CONFLICT (acp_id, bucket, key) DO UPDATE SET
-        n = n + excluded.n, sum = sum + excluded.sum,
-        min = min(min, excluded.min), max = max(max, excluded.max)
-    """
+#: Fold a batch's aggregates per (device, 5-minute bucket, key) into the rollups.
+_UPSERT_ROLLUP = (
+    "INSERT INTO sensor_rollup (acp_id, bucket, key, n, sum, min, max)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (acp_id, bucket, key) DO UPDATE SET"
+    " n = n + excluded.n, sum = sum + excluded.sum,"
+    " min = min(min, excluded.min), max = max(max, excluded.max)"
 )
+
+
+def _rollup_rows(batch: Sequence[Reading]) -> list[tuple]:
+    """The batch aggregated per (device, bucket, key) as (acp_id, bucket, key, n, sum, min,
+    max), from the parsed payloads: a few hundred rows per thousands of readings, about 4 µs
+    per reading where re-reading the stored JSON in SQL (json_each) cost about 13."""
+    cells: dict[tuple[str, int, str], list] = {}
+    width = ROLLUP_SECONDS
+    for r in batch:
+        bucket = int(r.acp_ts // width) * width
+        acp_id = r.acp_id
+        for key, value in r.payload.items():
+            cell = cells.get((acp_id, bucket, key))
+            if cell is None:
+                cells[(acp_id, bucket, key)] = [1, value, value, value]
+            else:
+                cell[0] += 1
+                cell[1] += value
+                if value < cell[2]:
+                    cell[2] = value
+                if value > cell[3]:
+                    cell[3] = value
+    return [(*k, *c) for k, c in cells.items()]
 
 
 def _latest_rows(batch: Sequence[Reading], registered: set[str]) -> list[dict[str, Any]]:
@@ -57,8 +75,11 @@ def _latest_rows(batch: Sequence[Reading], registered: set[str]) -> list[dict[st
     ]
 
 
-def insert_batch(engine: Engine, batch: Sequence[Reading], registered: set[str]) -> None:
-    """Store a batch of readings in one transaction (raw rows, rollups, latest)."""
+def insert_batch(engine: Engine | Connection, batch: Sequence[Reading],
+                 registered: set[str]) -> None:
+    """Store a batch of readings in one transaction (raw rows, rollups, latest): its own,
+    or the caller's when given a connection in a transaction (the writer adds the batch's
+    alerts to the same one)."""
     if not batch:
         return
     raw = [
@@ -85,10 +106,10 @@ def insert_batch(engine: Engine, batch: Sequence[Reading], registered: set[str])
             "count": latest.c.count + lt.excluded.count,
         },
     )
-    with engine.begin() as conn:  # BEGIN IMMEDIATE: ids below are this batch's alone
-        first = conn.execute(select(func.coalesce(func.max(readings.c.id), 0))).scalar_one()
+    transaction = engine.begin() if isinstance(engine, Engine) else nullcontext(engine)
+    with transaction as conn:
         conn.exec_driver_sql(_INSERT_RAW, raw)  # plain executemany: the hot path
-        conn.execute(_ROLLUP_SQL, {"first": first, "width": ROLLUP_SECONDS})
+        conn.exec_driver_sql(_UPSERT_ROLLUP, _rollup_rows(batch))
         conn.execute(lt, _latest_rows(batch, registered))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from hospital_twin.store.engine import reading
+from hospital_twin.store.ids import storable_id
 from hospital_twin.store.scenarios import list_scenarios
 from hospital_twin.store.schema import DONE, FAILED, QUEUED, RUNNING, analysis_info, multis
 from hospital_twin.store.views import UNFINISHED_MAX
@@ -52,7 +53,9 @@ def summarise(analysis_id: int, info: dict[str, Any] | None,
 
 
 def get_analysis(engine: Engine, analysis_id: int) -> dict[str, Any] | None:
-    """One analysis's status object, or None if unknown."""
+    """One analysis's status object, or None if unknown (or beyond 64 bits)."""
+    if not storable_id(analysis_id):
+        return None
     with reading(engine) as conn:
         exists = conn.execute(select(multis.c.analysis_id)
                               .where(multis.c.analysis_id == analysis_id)).first()

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, case, func, select
 
 from hospital_twin.store.engine import reading, writing
+from hospital_twin.store.ids import storable_id
 from hospital_twin.store.schema import (
     DONE,
     FAILED,
@@ -171,7 +172,10 @@ def set_report(engine: Engine, scenario_id: int, notebook_path: str | None,
 
 
 def get_scenario(engine: Engine, scenario_id: int) -> dict[str, Any] | None:
-    """One scenario (seed columns + info, without results), or None."""
+    """One scenario (seed columns + info, without results), or None (also for an id no
+    row can have, such as one beyond 64 bits)."""
+    if not storable_id(scenario_id):
+        return None
     with reading(engine) as conn:
         row = conn.execute(_select().where(scenarios.c.scenario_id == scenario_id)).first()
     return dict(row._mapping) if row else None
@@ -195,6 +199,8 @@ def unfinished_scenarios(engine: Engine) -> list[dict[str, Any]]:
 
 def get_results(engine: Engine, scenario_id: int) -> str | None:
     """The stored results JSON text (None until done)."""
+    if not storable_id(scenario_id):
+        return None
     with reading(engine) as conn:
         return conn.execute(select(scenarios.c.results)
                             .where(scenarios.c.scenario_id == scenario_id)).scalar()
@@ -202,6 +208,8 @@ def get_results(engine: Engine, scenario_id: int) -> str | None:
 
 def get_config_json(engine: Engine, scenario_id: int) -> str | None:
     """The configuration JSON a scenario was submitted with."""
+    if not storable_id(scenario_id):
+        return None
     with reading(engine) as conn:
         return conn.execute(select(scenario_info.c.config_json)
                             .where(scenario_info.c.scenario_id == scenario_id)).scalar()

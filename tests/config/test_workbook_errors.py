@@ -157,7 +157,8 @@ def test_file_far_too_large_is_rejected_before_parsing(tmp_path):
 
 
 def test_zip_bomb_is_rejected_before_parsing(reference_bytes):
-    """A small file whose parts unpack to more than 200 MB."""
+    """A small file with a part unpacking to more than the per-part and total limits
+    (settings HOSPITAL_TWIN_MAX_WORKBOOK_PART_BYTES / _UNPACKED_BYTES, 10 and 25 MB)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(reference_bytes)) as source, \
             zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
@@ -165,10 +166,14 @@ def test_zip_bomb_is_rejected_before_parsing(reference_bytes):
             target.writestr(item, source.read(item.filename))
         with target.open("xl/media/padding.bin", "w", force_zip64=True) as member:
             chunk = bytes(1 << 20)
-            for _ in range(201):
+            for _ in range(30):
                 member.write(chunk)
-    assert len(buffer.getvalue()) < 20 * 1024 * 1024
-    assert_file_problem(problems(buffer.getvalue()), "MB uncompressed, more than the 200 MB")
+    assert len(buffer.getvalue()) < 1024 * 1024
+    found = problems(buffer.getvalue())
+    assert [where(p) for p in found] == [(None, None, None, None, None)] * 2
+    assert "xl/media/padding.bin unpacks to 31.5 MB, more than the 10 MB allowed per part" \
+        in found[0].message
+    assert "unpacks to 31.7 MB, more than the 25 MB allowed in total" in found[1].message
 
 
 # -- layout, sheets, tables, names ------------------------------------------------------

@@ -79,6 +79,8 @@ class RunTab:
         self.message = MessageBox()
         self.problems = w.HTML()
         self.problems.add_class("ht-problems")
+        self.warnings = w.HTML()
+        self.warnings.add_class("ht-warnings")
         self.download = w.HTML()
         guard = guarded(self.message)
 
@@ -142,7 +144,7 @@ class RunTab:
         self.submit_button.on_click(guard(lambda _: self.submit()))
 
         self.widget = w.VBox([
-            self.source, self.source_box, self.message, self.problems,
+            self.source, self.source_box, self.message, self.problems, self.warnings,
             w.HTML("<h4>Run settings</h4>"), self.name,
             w.HBox([self.length, self.length_unit]), self.warmup, self.reps,
             w.HBox([self.seed, self.new_seed]),
@@ -155,7 +157,7 @@ class RunTab:
 
     # -- sources ---------------------------------------------------------------------
     def _source_changed(self) -> None:
-        self.problems.value = ""
+        self.problems.value = self.warnings.value = ""
         self.message.clear()
         if self.source.value == DEFAULT:
             self.source_box.children = [w.HTML("The bundled default laboratory.")]
@@ -185,8 +187,11 @@ class RunTab:
             self.message.error(f"{len(errors)} of {len(files)} workbook(s) are invalid; "
                                "fix them and upload again.")
             return
+        from hospital_twin.jobs.submit import submission_warnings
+
         self.problems.value = ""
         self.set_bases(bases)
+        self.show_warnings(submission_warnings(bases))
         names = ", ".join(n for n, _ in bases)
         self.message.show(f"Loaded {names}.", "ok")
 
@@ -289,12 +294,26 @@ class RunTab:
         self.problems.value = f'<div class="ht-msg ht-error">{"".join(items)}</div>'
 
     def check(self) -> list[tuple[str | None, LabConfig]]:
-        """Validate and say so."""
+        """Validate and say so, with the warnings of a lab that cannot work."""
+        from hospital_twin.jobs.submit import submission_warnings
+
+        self.warnings.value = ""
         configs = self.configs()
         self.problems.value = ""
+        found = submission_warnings(configs)
+        self.show_warnings(found)
+        note = f" — {len(found)} warning(s) below; it can still be run" if found else ""
         self.message.show(f"The scenario is valid ({len(configs)} configuration(s), "
-                          f"{self.sim_hours():g} h × {self.reps.value} replications).", "ok")
+                          f"{self.sim_hours():g} h × {self.reps.value} replications){note}.",
+                          "ok")
         return configs
+
+    def show_warnings(self, found: list[str]) -> None:
+        """List why the lab cannot work (stages without capacity, no arrivals)."""
+        lis = "".join(f'<li class="ht-warning-item">{esc(text)}</li>' for text in found)
+        self.warnings.value = (f'<div class="ht-msg ht-warning"><b>Warning</b>: the results '
+                               f"will mislead unless this is what you meant<ul>{lis}</ul></div>"
+                               if found else "")
 
     def download_workbook(self) -> None:
         """Offer the current (first) configuration as an .xlsx download."""
@@ -321,6 +340,7 @@ class RunTab:
             return
         what = (f"analysis #{done.analysis_id} ({len(done.scenario_ids)} scenarios)" if multi
                 else f"scenario #{done.scenario_ids[0]}")
-        self.message.show(f"Submitted {what}; follow it in the Jobs tab.", "ok")
+        despite = " despite the warning(s) below" if done.warnings else ""
+        self.message.show(f"Submitted {what}{despite}; follow it in the Jobs tab.", "ok")
         if self.on_submitted is not None:
             self.on_submitted(done)
