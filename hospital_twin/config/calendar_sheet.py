@@ -113,7 +113,7 @@ def _blank(values: list[Any]) -> bool:
 def _problem(message: str, section: str | None, row: int | None, column: str | None,
              cell: str | None) -> ConfigProblem:
     return ConfigProblem(message, sheet=SHEET_CALENDAR, table=section,
-                         row=None if row is None else f"row {row}", column=column, cell=cell)
+                         row=None if row is None else str(row), column=column, cell=cell)
 
 
 def read_calendar_sheet(workbook: Workbook) -> tuple[dict[str, Any] | None, list[ConfigProblem]]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Generator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import simpy
 
+from hospital_twin.config.calendar import DEFAULT_START
 from hospital_twin.config.labels import RESOURCES, TASKS
 from hospital_twin.config.models import LabConfig
 from hospital_twin.model.calendar_plan import CalendarPlan
@@ -41,6 +43,7 @@ from hospital_twin.model.flow import (
     daily_release_times,
     delivery_release_times,
 )
+from hospital_twin.model.initial_state import load_state
 from hospital_twin.model.output import (
     SPECIMEN_COLUMNS,
     STAGE_LABELS,
@@ -71,6 +74,9 @@ from hospital_twin.model.streams import (
     replication_streams,
 )
 
+if TYPE_CHECKING:
+    from hospital_twin.state.snapshot import SnapshotRow
+
 
 class Lab:
     """The histopathology lab for one replication of ``config``."""
@@ -80,7 +86,7 @@ class Lab:
         config: LabConfig,
         replication: int = 0,
         sim_hours: float | None = None,
-        state: Sequence[object] | None = None,
+        state: Sequence[SnapshotRow] | None = None,
     ) -> None:
         self.config = config
         self.replication = replication
@@ -94,7 +100,8 @@ class Lab:
             None if config.calendar is None
             else CalendarPlan(config, config.calendar, self.sim_hours)
         )
-        self.state = list(state or ())
+        self.state = list(state or ())  # specimens in the lab at t = 0 (11.C25)
+        self.start = (DEFAULT_START if config.calendar is None else config.calendar.start)
         self.resources: dict[str, ScheduledResource] = {
             label: (
                 self.pool.add(label, config.resources[label].weekly_capacity())
@@ -330,6 +337,8 @@ class Lab:
                 for at, index, units in self.plan.capacity_changes(RESOURCES)
             ])
         self.env.process(self._arrivals())
+        if self.state:
+            load_state(self, self.state, self.start)
         was_enabled = gc.isenabled()
         gc.disable()
         try:
@@ -430,7 +439,7 @@ def _bind(procedure: Callable, *args: object) -> Callable[[Lab, Batch], Generato
 def level_from_edges(ups: np.ndarray, downs: np.ndarray) -> StepSeries:
     """The step series of a count that rises by one at each ``ups`` time and falls at each
     ``downs`` time (NaN = never); same-time changes are merged; starts at 0 at t = 0."""
-    ups = ups[~np.isnan(ups)]
+    ups = np.maximum(ups[~np.isnan(ups)], 0.0)  # loaded specimens (arrived before t = 0)
     downs = downs[~np.isnan(downs)]
     times = np.concatenate([ups, downs])
     deltas = np.concatenate([np.ones(len(ups)), -np.ones(len(downs))])

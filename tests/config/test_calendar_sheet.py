@@ -111,16 +111,16 @@ def test_every_fault_is_reported_with_its_place() -> None:
         read_workbook(_edited(config, edit), name="lab.xlsx")
     found = {(p.table, p.row, p.column): p for p in caught.value.problems}
     assert all(p.sheet == "Calendar" for p in caught.value.problems)
-    assert (None, "row 1", "Start") in found
-    assert (None, "row 2", "Yearly growth") in found
-    assert ("Staff profiles", "row 6", "Resource") in found
-    assert "unknown resource" in found[("Staff profiles", "row 6", "Resource")].message
-    assert ("Staff profiles", "row 6", "01:30") in found
-    assert found[("Staff profiles", "row 6", "01:30")].cell == "F6"
-    assert ("Closures", "row 10", "First date") in found
-    assert "after" in found[("Extra shifts", "row 19", None)].message
-    assert ("Demand multipliers", "row 23", "Period") in found
-    assert found[("Demand multipliers", "row 24", "Multiplier")].cell == "C24"
+    assert (None, "1", "Start") in found
+    assert (None, "2", "Yearly growth") in found
+    assert ("Staff profiles", "6", "Resource") in found
+    assert "unknown resource" in found[("Staff profiles", "6", "Resource")].message
+    assert ("Staff profiles", "6", "01:30") in found
+    assert found[("Staff profiles", "6", "01:30")].cell == "F6"
+    assert ("Closures", "10", "First date") in found
+    assert "after" in found[("Extra shifts", "19", None)].message
+    assert ("Demand multipliers", "23", "Period") in found
+    assert found[("Demand multipliers", "24", "Multiplier")].cell == "C24"
     assert len(caught.value.problems) >= 8
     assert 'sheet "Calendar"' in str(caught.value) and "lab.xlsx" in str(caught.value)
 
