@@ -1,0 +1,58 @@
+"""Wall time of a forecast from a 1,400-specimen snapshot (issue 14's speed target).
+
+Usage: ``.venv/bin/python benchmarks/forecast_speed.py [--days 28] [--reps 30]
+[--workers 2] [--specimens 1400]``. Runs the reference workbook from a snapshot of
+``--specimens`` specimens waiting at cut-up, on the local process pool, and prints the wall
+time of the whole forecast (forecast replications, the reference replications of the
+steady level, and the per-day figures) against the 10 s target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import time
+
+from hospital_twin.config import default_config
+from hospital_twin.forecast import forecast
+from hospital_twin.forecast.run import REFERENCE_REPS, WARMUP_DAYS
+from hospital_twin.state import SnapshotRow
+
+START = dt.datetime(2026, 12, 7)
+TARGET_S = 10.0
+
+
+def snapshot(n: int) -> list[SnapshotRow]:
+    return [
+        SnapshotRow(specimen_id=f"S{i}", arrived_at=START - dt.timedelta(hours=1 + i % 120),
+                    pathway="cancer" if i % 2 else "noncancer",
+                    priority="Cancer" if i % 2 else "Routine", stage="cutup")
+        for i in range(n)
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--days", type=int, default=28)
+    parser.add_argument("--reps", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--specimens", type=int, default=1400)
+    args = parser.parse_args()
+    rows = snapshot(args.specimens)
+    started = time.perf_counter()
+    result = forecast(default_config(), rows, START, args.days, args.reps, args.workers)
+    wall = time.perf_counter() - started
+    load = os.getloadavg()[0]
+    print(
+        f"forecast {args.days} days x {args.reps} reps from {args.specimens} specimens "
+        f"(+ {min(args.reps, REFERENCE_REPS)} reference reps x {WARMUP_DAYS + args.days} "
+        f"days), {args.workers} worker(s): {wall:.1f} s wall "
+        f"(target <= {TARGET_S:g} s: {'met' if wall <= TARGET_S else 'NOT met'}; "
+        f"load average {load:.1f} on {os.cpu_count()} cores)"
+    )
+    print(f"backlog cleared: {result['backlog_cleared']}")
+
+
+if __name__ == "__main__":
+    main()
