@@ -17,19 +17,10 @@ import time
 from hospital_twin.config import default_config
 from hospital_twin.forecast import forecast
 from hospital_twin.forecast.run import REFERENCE_REPS, WARMUP_DAYS
-from hospital_twin.state import SnapshotRow
+from hospital_twin.state import backlog_snapshot
 
 START = dt.datetime(2026, 12, 7)
 TARGET_S = 10.0
-
-
-def snapshot(n: int) -> list[SnapshotRow]:
-    return [
-        SnapshotRow(specimen_id=f"S{i}", arrived_at=START - dt.timedelta(hours=1 + i % 120),
-                    pathway="cancer" if i % 2 else "noncancer",
-                    priority="Cancer" if i % 2 else "Routine", stage="cutup")
-        for i in range(n)
-    ]
 
 
 def main() -> None:
@@ -39,7 +30,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--specimens", type=int, default=1400)
     args = parser.parse_args()
-    rows = snapshot(args.specimens)
+    rows = backlog_snapshot(START, args.specimens)
     started = time.perf_counter()
     result = forecast(default_config(), rows, START, args.days, args.reps, args.workers)
     wall = time.perf_counter() - started

@@ -12,7 +12,7 @@ from hospital_twin.config import default_config
 from hospital_twin.config.calendar import Calendar
 from hospital_twin.config.models import LabConfig
 from hospital_twin.forecast import forecast
-from hospital_twin.state import SnapshotRow
+from hospital_twin.state import SnapshotRow, backlog_snapshot
 
 START = dt.datetime(2026, 12, 7)
 DAYS = 28
@@ -21,12 +21,7 @@ REPS = 3
 
 def cutup_backlog(n: int = 1400) -> list[SnapshotRow]:
     """``n`` specimens waiting at cut-up, arrived over the last five days."""
-    return [
-        SnapshotRow(specimen_id=f"S{i}", arrived_at=START - dt.timedelta(hours=1 + i % 120),
-                    pathway="cancer" if i % 2 else "noncancer",
-                    priority="Cancer" if i % 2 else "Routine", stage="cutup")
-        for i in range(n)
-    ]
+    return backlog_snapshot(START, n, "cutup")
 
 
 def lab_with_assistants(units: int) -> LabConfig:
