@@ -16,7 +16,13 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
-from hospital_twin.api import routes_multi, routes_reports, routes_root, routes_scenarios
+from hospital_twin.api import (
+    routes_forecasts,
+    routes_multi,
+    routes_reports,
+    routes_root,
+    routes_scenarios,
+)
 from hospital_twin.api.deps import Services
 from hospital_twin.api.errors import install_error_handlers
 from hospital_twin.api.limits import BodySizeLimit
@@ -67,7 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   lifespan=lifespan, redoc_url=None,
                   description="Simulation scenarios of the histopathology lab twin.")
     install_error_handlers(app)
-    for module in (routes_root, routes_scenarios, routes_multi, routes_reports):
+    for module in (routes_root, routes_scenarios, routes_multi, routes_reports,
+                   routes_forecasts):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(CORSMiddleware, allow_origins=settings.api_cors_origins,
