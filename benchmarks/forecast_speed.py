@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import time
 
 from hospital_twin.config import default_config
@@ -23,6 +24,13 @@ START = dt.datetime(2026, 12, 7)
 TARGET_S = 10.0
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its finished children (the pool)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--days", type=int, default=28)
@@ -32,8 +40,10 @@ def main() -> None:
     args = parser.parse_args()
     rows = backlog_snapshot(START, args.specimens)
     started = time.perf_counter()
+    cpu_before = _cpu_seconds()
     result = forecast(default_config(), rows, START, args.days, args.reps, args.workers)
     wall = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu_before
     load = os.getloadavg()[0]
     print(
         f"forecast {args.days} days x {args.reps} reps from {args.specimens} specimens "
@@ -42,6 +52,8 @@ def main() -> None:
         f"(target <= {TARGET_S:g} s: {'met' if wall <= TARGET_S else 'NOT met'}; "
         f"load average {load:.1f} on {os.cpu_count()} cores)"
     )
+    print(f"CPU time of this process and its workers: {cpu:.1f} s, so about "
+          f"{cpu / args.workers:.1f} s wall on {args.workers} otherwise idle cores")
     print(f"backlog cleared: {result['backlog_cleared']}")
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
-from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -28,11 +26,10 @@ from hospital_twin.config.workbook import read_workbook
 from hospital_twin.forecast.jobs import (
     JOB_PREFIX,
     NOTEBOOK_FILE,
-    RESULT_FILE,
     ForecastInputs,
-    enqueue_forecast,
-    forecast_status,
-    new_forecast_id,
+    forecasts_dir,
+    read_forecast,
+    submit_forecast,
 )
 from hospital_twin.forecast.run import dated_config
 from hospital_twin.jobs.queue import QueueUnavailable
@@ -41,10 +38,6 @@ from hospital_twin.state.snapshot import SnapshotRow, read_snapshot
 router = APIRouter(tags=["forecasts"])
 _FORECAST_ID = re.compile(rf"^{JOB_PREFIX}[0-9a-f]{{32}}$")
 MAX_DAYS, MAX_REPS = 366, 1000
-
-
-def forecasts_dir(request: Request) -> Path:
-    return services(request).settings.var_dir.resolve() / "forecasts"
 
 
 def _field(form: FormData, key: str, parse, default, problems: list[dict]) -> object:
@@ -148,15 +141,13 @@ async def create_forecast(request: Request) -> JSONResponse:
             problems.append(_problem(f"form field 'from': {exc}", "from"))
     if problems:
         raise ApiError(400, "; ".join(p["text"] for p in problems), problems=problems)
-    forecast_id = new_forecast_id()
-    folder = forecasts_dir(request) / forecast_id
     svc = services(request)
     try:
-        await run_in_threadpool(ForecastInputs(config, state, start, days, reps).save, folder)
-        enqueue_forecast(svc.redis, svc.options.queue_name, folder, forecast_id=forecast_id,
-                         timeout=svc.options.job_timeout, result_ttl=svc.options.result_ttl)
+        forecast_id = await run_in_threadpool(
+            submit_forecast, svc.redis, svc.options.queue_name, svc.settings.var_dir,
+            ForecastInputs(config, state, start, days, reps),
+            timeout=svc.options.job_timeout, result_ttl=svc.options.result_ttl)
     except QueueUnavailable as exc:
-        shutil.rmtree(folder, ignore_errors=True)  # nothing half-stored
         raise ApiError(503, f"{exc}; nothing was queued, try again later") from exc
     return JSONResponse({"forecast_id": forecast_id, "status": "queued",
                          "url": f"/forecasts/{forecast_id}"}, status_code=202)
@@ -170,24 +161,21 @@ def get_forecast(request: Request, forecast_id: str, format: str = "json") -> Re
         raise ApiError(404, f"unknown forecast {forecast_id!r}")
     if format not in ("json", "ipynb"):
         raise ApiError(400, f"unknown format {format!r}: use json or ipynb")
-    folder = forecasts_dir(request) / forecast_id
+    svc = services(request)
     try:
-        state = forecast_status(services(request).redis, forecast_id)
+        state, result = read_forecast(svc.redis, svc.settings.var_dir, forecast_id)
     except Exception as exc:  # Redis down
         raise ApiError(503, f"the job queue (Redis) is unreachable: {exc}") from exc
-    result = folder / RESULT_FILE
     if state is None:
-        if not result.is_file():
-            raise ApiError(404, f"unknown forecast {forecast_id!r} (or expired)")
-        state = {"forecast_id": forecast_id, "status": "done"}
+        raise ApiError(404, f"unknown forecast {forecast_id!r} (or expired)")
     if state["status"] in ("queued", "running"):
         return JSONResponse(state, status_code=202)
     if state["status"] == "failed":
         return JSONResponse(state)
     if format == "ipynb":
-        return FileResponse(folder / NOTEBOOK_FILE, media_type="application/x-ipynb+json",
+        notebook = forecasts_dir(svc.settings.var_dir) / forecast_id / NOTEBOOK_FILE
+        return FileResponse(notebook, media_type="application/x-ipynb+json",
                             filename=f"{forecast_id}.ipynb")
-    if not result.is_file():
+    if result is None:
         raise ApiError(404, f"forecast {forecast_id} finished but its JSON file is gone")
-    return Response(json.dumps(json.loads(result.read_text()) | {"status": "done"}),
-                    media_type="application/json")
+    return Response(json.dumps(result | {"status": "done"}), media_type="application/json")

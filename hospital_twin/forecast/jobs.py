@@ -130,6 +130,41 @@ def enqueue_forecast(connection: Redis, queue_name: str, folder: str | Path, *,
     return forecast_id
 
 
+def forecasts_dir(var_dir: str | Path) -> Path:
+    """Where forecasts' inputs, executed notebooks and JSON are kept."""
+    return Path(var_dir).resolve() / "forecasts"
+
+
+def submit_forecast(connection: Redis, queue_name: str, var_dir: str | Path,
+                    inputs: ForecastInputs, *, timeout: int = 900,
+                    result_ttl: int = 86400) -> str:
+    """Save checked inputs and queue their forecast; returns its id. On a queue failure
+    the saved inputs are removed again (``QueueUnavailable`` is raised)."""
+    import shutil
+
+    forecast_id = new_forecast_id()
+    folder = forecasts_dir(var_dir) / forecast_id
+    try:
+        inputs.save(folder)
+        return enqueue_forecast(connection, queue_name, folder, forecast_id=forecast_id,
+                                timeout=timeout, result_ttl=result_ttl)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # nothing half-stored
+        raise
+
+
+def read_forecast(connection: Redis, var_dir: str | Path, forecast_id: str
+                  ) -> tuple[dict[str, Any] | None, dict | None]:
+    """The job's status (None: unknown) and, once done, the forecast JSON."""
+    result_file = forecasts_dir(var_dir) / forecast_id / RESULT_FILE
+    state = forecast_status(connection, forecast_id)
+    if state is None and result_file.is_file():  # the job expired from Redis
+        state = {"forecast_id": forecast_id, "status": "done"}
+    if state is None or state["status"] != "done" or not result_file.is_file():
+        return state, None
+    return state, json.loads(result_file.read_text())
+
+
 def forecast_status(connection: Redis, forecast_id: str) -> dict[str, Any] | None:
     """``{"forecast_id", "status"[, "error"]}``, or None if Redis no longer knows the job."""
     from rq.exceptions import NoSuchJobError

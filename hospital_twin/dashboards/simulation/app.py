@@ -1,4 +1,4 @@
-"""Assemble the simulation dashboard: four tabs sharing one store/queue backend."""
+"""Assemble the simulation dashboard: five tabs sharing one store/queue backend."""
 
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from hospital_twin.dashboards import LOADED_AT
 from hospital_twin.dashboards.simulation._ui import STYLE, guarded
 from hospital_twin.dashboards.simulation.backend import Backend
 from hospital_twin.dashboards.simulation.compare_tab import CompareTab
+from hospital_twin.dashboards.simulation.forecast_tab import ForecastTab
 from hospital_twin.dashboards.simulation.jobs_tab import JobsTab
 from hospital_twin.dashboards.simulation.results_tab import ResultsTab
 from hospital_twin.dashboards.simulation.run_tab import RunTab
 
-TITLES = ("Run", "Jobs", "Results", "Compare")
-RUN, JOBS, RESULTS, COMPARE = range(4)
+TITLES = ("Run", "Jobs", "Results", "Compare", "Forecast")
+RUN, JOBS, RESULTS, COMPARE, FORECAST = range(5)
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Dashboard:
     jobs: JobsTab
     results: ResultsTab
     compare: CompareTab
+    forecast: ForecastTab
 
     def _ipython_display_(self) -> None:  # pragma: no cover - display hook
         from IPython.display import display
@@ -65,14 +67,15 @@ def build(backend: Backend | None = None, *, poll: bool = True,
     backend = backend or Backend()
     run, jobs = RunTab(backend), JobsTab(backend, poll_interval)
     results, compare = ResultsTab(backend), CompareTab(backend)
-    tabs = w.Tab(children=[run.widget, jobs.widget, results.widget, compare.widget],
-                 titles=TITLES)
+    forecast = ForecastTab(backend, poll_interval)
+    tabs = w.Tab(children=[run.widget, jobs.widget, results.widget, compare.widget,
+                           forecast.widget], titles=TITLES)
     header = w.HTML(STYLE + '<h2 class="ht-title" style="margin:4px 0">Histopathology lab '
                     f'simulation</h2><span class="ht-ready" data-kernel-start="{_process_start()}"'
                     f' data-code-start="{LOADED_AT:.3f}" data-built="{time.time():.3f}"></span>')
     widget = w.VBox([header, tabs], layout=w.Layout(max_width="1260px"))
     widget.add_class("ht-dashboard")
-    dashboard = Dashboard(widget, tabs, run, jobs, results, compare)
+    dashboard = Dashboard(widget, tabs, run, jobs, results, compare, forecast)
 
     def open_job(kind: str, ids: list[int]) -> None:
         if kind == "analysis":
