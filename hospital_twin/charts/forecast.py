@@ -30,8 +30,10 @@ def _range_band(fig: go.Figure, dates: list[str], band: dict, name: str, hex_col
                              legendgroup=name, line={"color": hex_colour, "width": 2}))
 
 
-def _date_axis(fig: go.Figure) -> go.Figure:
-    fig.update_xaxes(type="date", tickformat="%a %d %b", dtick=86400000.0 * 7,
+def _date_axis(fig: go.Figure, days: int) -> go.Figure:
+    """Dates on the x axis: a tick a day up to three weeks, else every Monday."""
+    step = 1 if days <= 21 else 7
+    fig.update_xaxes(type="date", tickformat="%a %d %b", dtick=86400000.0 * step,
                      tick0="2024-01-01")
     return fig
 
@@ -56,7 +58,7 @@ def forecast_wip_figure(result: dict) -> go.Figure:
         fig.add_annotation(x=cleared["date"], yref="paper", y=1.0, showarrow=False,
                            text=f"backlog cleared {cleared['date']} "
                                 f"(95 %: {cleared['low'] or '?'} to {cleared['high'] or '?'})")
-    return _date_axis(fig)
+    return _date_axis(fig, len(dates))
 
 
 def forecast_reports_figure(result: dict) -> go.Figure:
@@ -70,7 +72,7 @@ def forecast_reports_figure(result: dict) -> go.Figure:
                  "array": [h - m for h, m in zip(band["max"], band["mean"], strict=True)],
                  "arrayminus": [m - lo for lo, m in zip(band["min"], band["mean"],
                                                         strict=True)]}))
-    return _date_axis(fig)
+    return _date_axis(fig, len(dates))
 
 
 def forecast_share_figure(result: dict) -> go.Figure:
@@ -83,7 +85,7 @@ def forecast_share_figure(result: dict) -> go.Figure:
     fig.add_hline(y=100 * TARGET_SHARE_7_DAYS, line={"color": colour(1), "dash": "dot"},
                   annotation_text=f"target {TARGET_SHARE_7_DAYS:.0%}")
     fig.update_yaxes(range=[0, 105])
-    return _date_axis(fig)
+    return _date_axis(fig, len(dates))
 
 
 def forecast_stage_figure(result: dict) -> go.Figure:
@@ -94,4 +96,4 @@ def forecast_stage_figure(result: dict) -> go.Figure:
     for i, (stage, label) in enumerate(STAGE_LABELS.items()):
         fig.add_trace(go.Scatter(x=dates, y=result["wip_by_stage"][stage]["mean"],
                                  mode="lines", name=label, line={"color": colour(i)}))
-    return _date_axis(fig)
+    return _date_axis(fig, len(dates))

@@ -58,7 +58,7 @@ def test_forecast_is_queued_run_and_drawn(job_env, monkeypatch) -> None:
     assert tab.forecast_id is not None and tab.go.disabled, tab.message.value
     assert "Forecast queued: 2 specimens" in tab.message.value
     tab.check()
-    assert tab.result is None and "queued" in tab.message.value
+    assert tab.result is None and "Now: queued." in tab.message.value
     assert run_worker(job_env.settings, burst=True)
     tab.check()
     assert tab.result is not None, tab.message.value

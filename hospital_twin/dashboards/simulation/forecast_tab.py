@@ -82,6 +82,7 @@ class ForecastTab:
     def __init__(self, backend: Backend, poll_interval: float = 1.0) -> None:
         self.backend = backend
         self.forecast_id: str | None = None
+        self.summary = ""
         self.result: dict | None = None
         self.message = MessageBox()
         guard = guarded(self.message)
@@ -93,7 +94,7 @@ class ForecastTab:
                                           layout=w.Layout(width="220px"))
         self.files = w.HTML()
         self.start = w.DatePicker(description="From (snapshot date)", value=next_monday(),
-                                  style=_LABEL)
+                                  style=_LABEL, layout=w.Layout(width="380px"))
         self.days = w.BoundedIntText(description="Days", value=28, min=1, max=366,
                                      style=_LABEL, layout=w.Layout(width="320px"))
         self.reps = w.BoundedIntText(description="Replications", value=10, min=1, max=200,
@@ -147,9 +148,10 @@ class ForecastTab:
         self.headline.value = self.warnings.value = ""
         self.charts.children = []
         self.go.disabled = True
-        self.message.show(f"Forecast queued: {len(inputs.state)} specimens from "
-                          f"{inputs.start:%d %b %Y}, {inputs.days} days, {inputs.reps} "
-                          "replications. It appears here when the worker has run it.")
+        self.summary = (f"Forecast queued: {len(inputs.state)} specimens from "
+                        f"{inputs.start:%d %b %Y}, {inputs.days} days, {inputs.reps} "
+                        "replications. It appears here when the worker has run it.")
+        self.message.show(self.summary)
         self.poller.start()
 
     def check(self) -> None:
@@ -168,7 +170,7 @@ class ForecastTab:
                 state.get("error", "") if state else "its job is gone"))
             return
         if result is None:
-            self.message.show(f"Forecast {state['status']}…")
+            self.message.show(f"{self.summary} Now: {state['status']}.")
             return
         self.poller.stop()
         self.go.disabled = False
