@@ -186,6 +186,17 @@ class Calendar(_Strict):
             raise ValueError("; ".join(problems))
         return self
 
+    def describe(self) -> str:
+        """One plain sentence saying what this calendar changes (for dashboards)."""
+        parts = [f"{len(items)} {what}" for items, what in (
+            (self.closures, "closure(s)"), (self.bank_holidays, "bank holiday(s)"),
+            (self.extra_shifts, "extra shift(s)"), (self.staff_profiles, "weekday profile(s)"),
+            (self.demand_multipliers, "demand multiplier(s)")) if items]
+        if self.yearly_growth:
+            parts.append(f"demand growth {self.yearly_growth:.1%} a year")
+        changes = ", ".join(parts) if parts else "no exceptions"
+        return f"Calendar from {self.start:%a %d %b %Y %H:%M}: {changes}."
+
     # -- what a day looks like ----------------------------------------------------------
     def is_neutral(self) -> bool:
         """Whether this calendar changes nothing (a Monday 00:00 start and no exceptions)."""

@@ -84,3 +84,39 @@ def test_missing_start_and_unknown_ids(live: Live) -> None:
     assert live.client.get("/forecasts/forecast-" + "0" * 32).status_code == 404
     assert live.client.get("/forecasts/../etc").status_code == 404
     assert live.client.post("/forecasts", json={"from": "2026-12-07"}).status_code == 400
+
+
+def test_scenario_workbook_with_a_calendar_sheet_runs_dated(live: Live, tmp_path: Path) -> None:
+    """POST /scenarios accepts the Calendar sheet: it is stored and the model follows it."""
+    import io
+
+    from api_helpers import upload
+
+    from hospital_twin.config import write_workbook
+
+    plain = default_config()
+    closed = plain.model_copy(update={"calendar": Calendar(closures=[
+        {"first_date": "2024-01-01", "note": "closed"}])})  # the first of the two days
+    ids = {}
+    for name, config in (("plain", plain), ("closed", closed)):
+        buffer = io.BytesIO()
+        write_workbook(config, buffer)
+        reply = live.client.post(
+            "/scenarios", files={"config": upload(f"{name}.xlsx", buffer.getvalue())},
+            data={"sim_hours": "48", "num_reps": "1", "seed": "9", "name": name})
+        assert reply.status_code == 200, reply.text
+        ids[name] = reply.json()["scenario_id"]
+
+    def finished(sid: int) -> bool:
+        return live.client.get(f"/scenarios/{sid}/status").json()["status"] in ("done", "failed")
+
+    results = {}
+    for name, sid in ids.items():
+        wait_until(lambda sid=sid: finished(sid), 120, 0.1, f"scenario {name}")
+        reply = live.client.get(f"/scenarios/{sid}/results")
+        assert reply.status_code == 200, reply.text
+        results[name] = reply.json()
+    assert "calendar" not in results["plain"]["config"]
+    assert results["closed"]["config"]["calendar"]["closures"][0]["note"] == "closed"
+    arrived = {n: r["specimens"]["total"]["arrived"]["mean"] for n, r in results.items()}
+    assert 0 < arrived["closed"] < 0.7 * arrived["plain"], arrived  # Monday had no arrivals

@@ -141,8 +141,10 @@ class RunTab:
         self.download_button.on_click(guard(lambda _: self.download_workbook()))
         self.submit_button.on_click(guard(lambda _: self.submit()))
 
+        self.calendar_note = w.HTML()
+        self.calendar_note.add_class("ht-calendar")
         self.widget = w.VBox([
-            self.source, self.source_box, self.message, self.problems,
+            self.source, self.source_box, self.calendar_note, self.message, self.problems,
             w.HTML("<h4>Run settings</h4>"), self.name,
             w.HBox([self.length, self.length_unit]), self.warmup, self.reps,
             w.HBox([self.seed, self.new_seed]),
@@ -218,6 +220,10 @@ class RunTab:
         self.reps.value = max(config.run.replications, 1)
         self.seed.value = config.run.seed
         self.name.value = name if name != "default" else ""
+        self.calendar_note.value = "<p>" + esc(
+            config.calendar.describe() if config.calendar is not None else
+            "No calendar: every week repeats from a Monday 00:00 (a workbook's Calendar "
+            "sheet dates the run: closures, bank holidays, extra shifts, demand).") + "</p>"
         single = len(bases) == 1
         self.edits.layout.display = None if single else "none"
         self.edit_note.value = "" if single else (
