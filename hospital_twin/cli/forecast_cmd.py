@@ -21,15 +21,13 @@ def forecast_text(result: dict) -> str:
     else:
         low, high = cleared["low"] or "?", cleared["high"] or f"after {result['dates'][-1]}"
         head = f"Backlog cleared by {cleared['date']} (95 % interval {low} to {high})."
-    lines = [head, "", f"{'date':<12}{'WIP (min-max)':>22}{'reports':>10}{'<=7 days':>10}"]
+    lines = [head, "", f"{'date':<12}{'WIP mean (min-max)':<22}{'reports':>8}{'<=7 days':>10}"]
+    wip, rep = result["wip_total"], result["reports"]
     for i, date in enumerate(result["dates"]):
-        wip, rep = result["wip_total"], result["reports"]
         share = result["share_within_7_days"]["mean"][i]
-        lines.append(
-            f"{date:<12}{wip['mean'][i]:>8.0f} ({wip['min'][i]:.0f}-{wip['max'][i]:.0f})"
-            .ljust(34) + f"{rep['mean'][i]:>10.0f}"
-            + (f"{100 * share:>9.0f}%" if share is not None else f"{'-':>10}")
-        )
+        band = f"{wip['mean'][i]:.0f} ({wip['min'][i]:.0f}-{wip['max'][i]:.0f})"
+        lines.append(f"{date:<12}{band:<22}{rep['mean'][i]:>8.0f}"
+                     + (f"{100 * share:>9.0f}%" if share is not None else f"{'-':>10}"))
     if result["warnings"]:
         lines += ["", "Warnings:"] + [f"  - {w}" for w in result["warnings"]]
     return "\n".join(lines)
