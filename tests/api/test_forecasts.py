@@ -12,6 +12,7 @@ from twin_helpers import wait_until
 
 from hospital_twin.config import default_config
 from hospital_twin.config.calendar import Calendar
+from hospital_twin.forecast import validate_forecast
 
 SNAPSHOT = (
     "specimen_id,arrived_at,pathway,priority,stage,blocks,slides\n"
@@ -47,6 +48,7 @@ def test_post_then_get_gives_status_then_the_forecast(live: Live) -> None:
     assert done.status_code == 200, done.text
     result = done.json()
     assert result["status"] == "done"
+    validate_forecast(result)
     assert result["dates"] == ["2026-12-07", "2026-12-08", "2026-12-09"]
     assert result["snapshot_specimens"] == 3 and result["replications"] == 2
     assert result["reports"]["max"][1] == 0  # the closure day: no staff, no reports

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from hospital_twin.config import default_config, write_workbook
 from hospital_twin.config.calendar import Calendar
+from hospital_twin.forecast import validate_forecast
 
 SCRIPT = Path(sys.executable).parent / "hospital-twin"
 SNAPSHOT = (
@@ -37,6 +38,7 @@ def test_forecast_writes_the_json_by_date(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Backlog" in result.stdout and "2026-12-10" in result.stdout
     data = json.loads(out.read_text())
+    validate_forecast(data)
     assert data["dates"] == ["2026-12-07", "2026-12-08", "2026-12-09", "2026-12-10"]
     assert data["snapshot_specimens"] == 3
     for key in ("wip_total", "reports", "share_within_7_days"):

@@ -11,7 +11,7 @@ import pytest
 from hospital_twin.config import default_config
 from hospital_twin.config.calendar import Calendar
 from hospital_twin.config.models import LabConfig
-from hospital_twin.forecast import forecast
+from hospital_twin.forecast import forecast, validate_forecast
 from hospital_twin.state import SnapshotRow, backlog_snapshot
 
 START = dt.datetime(2026, 12, 7)
@@ -58,6 +58,7 @@ def empty_start() -> dict:
 
 def test_forecast_json_shape(two_assistants: dict) -> None:
     r = two_assistants
+    validate_forecast(r)
     assert r["dates"][0] == "2026-12-07" and r["dates"][-1] == "2027-01-03"
     assert len(r["dates"]) == DAYS and r["snapshot_specimens"] == 1400
     for key in ("wip_total", "reports", "share_within_7_days"):
@@ -99,3 +100,20 @@ def test_missed_targets_give_plain_warnings(one_assistant: dict) -> None:
     text = " ".join(one_assistant["warnings"])
     assert "7-day target" in text or "not forecast to be back" in text
     assert "2027-01-03" in text
+
+
+def test_schema_check_catches_a_broken_forecast(two_assistants: dict) -> None:
+    import copy
+
+    broken = copy.deepcopy(two_assistants)
+    broken["reports"]["mean"] = broken["reports"]["mean"][:-1]
+    with pytest.raises(ValueError, match="reports.mean has 27 values for 28 dates"):
+        validate_forecast(broken)
+    broken = copy.deepcopy(two_assistants)
+    broken["backlog_cleared"]["date"] = "soon"
+    with pytest.raises(ValueError, match="backlog_cleared/date"):
+        validate_forecast(broken)
+    broken = copy.deepcopy(two_assistants)
+    broken["wip_total"]["max"][3] = -1
+    with pytest.raises(ValueError, match="min <= mean <= max"):
+        validate_forecast(broken)
