@@ -22,6 +22,7 @@ from hospital_twin.api import (
     routes_reports,
     routes_root,
     routes_scenarios,
+    routes_validations,
 )
 from hospital_twin.api.deps import Services
 from hospital_twin.api.errors import install_error_handlers
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Simulation scenarios of the histopathology lab twin.")
     install_error_handlers(app)
     for module in (routes_root, routes_scenarios, routes_multi, routes_reports,
-                   routes_forecasts):
+                   routes_forecasts, routes_validations):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(CORSMiddleware, allow_origins=settings.api_cors_origins,

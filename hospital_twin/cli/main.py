@@ -10,6 +10,7 @@ from hospital_twin.cli.dashboards_cmd import dashboards
 from hospital_twin.cli.db_cmd import db_group
 from hospital_twin.cli.forecast_cmd import forecast
 from hospital_twin.cli.lab_cmd import lab
+from hospital_twin.cli.lims_cmd import calibrate_command, validate_command
 from hospital_twin.cli.report_cmd import report
 from hospital_twin.cli.run_cmd import run
 from hospital_twin.cli.sensors_cmd import sensors_group
@@ -37,6 +38,8 @@ cli.add_command(status_command)
 cli.add_command(dashboards)
 cli.add_command(report)
 cli.add_command(forecast)
+cli.add_command(calibrate_command)
+cli.add_command(validate_command)
 
 
 def main() -> None:

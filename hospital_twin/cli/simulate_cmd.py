@@ -13,8 +13,10 @@ from hospital_twin.cli.config_cmd import _load_or_exit
 HOURS_PER_WEEK = 168
 
 
-def simulate_to_file(config, out: Path, workers: int, show_progress: bool = True) -> dict:
-    """Run ``config.run`` replications, build the results JSON, write it to ``out``."""
+def simulate_to_file(config, out: Path, workers: int, show_progress: bool = True,
+                     event_log: Path | None = None, start: str | None = None) -> dict:
+    """Run ``config.run`` replications, build the results JSON, write it to ``out``;
+    with ``event_log``, also replication 0's specimens as a LIMS event log (from ``start``)."""
     from tqdm import tqdm
 
     from hospital_twin.kpis import build_results
@@ -28,6 +30,10 @@ def simulate_to_file(config, out: Path, workers: int, show_progress: bool = True
     results = build_results(outputs, config.model_dump(mode="json"), config.run.seed)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results))
+    if event_log is not None:
+        from hospital_twin.lims import write_event_log
+
+        write_event_log(outputs[0], event_log, start)
     return results
 
 
@@ -62,7 +68,12 @@ def summary_table(results: dict) -> str:
               help="Local worker processes (default: all cores).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
               default=Path("results.json"), show_default=True, help="Results JSON file.")
-def simulate(config_path, hours, weeks, reps, seed, warmup, workers, out) -> None:
+@click.option("--event-log", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write replication 0's specimens as a LIMS event-log CSV.")
+@click.option("--start", "start", metavar="YYYY-MM-DD",
+              help="Date of the run start in the event log: a Monday (default 2024-01-01).")
+def simulate(config_path, hours, weeks, reps, seed, warmup, workers, out, event_log,
+             start) -> None:
     """Run the lab model and write the results JSON (KPIs with 95% confidence intervals)."""
     from hospital_twin.config import default_config
 
@@ -82,6 +93,16 @@ def simulate(config_path, hours, weeks, reps, seed, warmup, workers, out) -> Non
         config = config.with_run(**changes)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    results = simulate_to_file(config, out, workers or os.cpu_count() or 1)
+    if start is not None:
+        from hospital_twin.lims.export import check_start
+
+        try:
+            check_start(start)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--start") from None
+    results = simulate_to_file(config, out, workers or os.cpu_count() or 1,
+                               event_log=event_log, start=start)
     click.echo(summary_table(results))
     click.echo(f"results written to {out}")
+    if event_log is not None:
+        click.echo(f"event log of replication 0 written to {event_log}")

@@ -20,9 +20,10 @@ from hospital_twin.dashboards.simulation.forecast_tab import ForecastTab
 from hospital_twin.dashboards.simulation.jobs_tab import JobsTab
 from hospital_twin.dashboards.simulation.results_tab import ResultsTab
 from hospital_twin.dashboards.simulation.run_tab import RunTab
+from hospital_twin.dashboards.simulation.validate_tab import ValidateTab
 
-TITLES = ("Run", "Jobs", "Results", "Compare", "Forecast")
-RUN, JOBS, RESULTS, COMPARE, FORECAST = range(5)
+TITLES = ("Run", "Jobs", "Results", "Compare", "Validate", "Forecast")
+RUN, JOBS, RESULTS, COMPARE, VALIDATE, FORECAST = range(6)
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Dashboard:
     jobs: JobsTab
     results: ResultsTab
     compare: CompareTab
+    validate: ValidateTab
     forecast: ForecastTab
 
     def _ipython_display_(self) -> None:  # pragma: no cover - display hook
@@ -67,15 +69,16 @@ def build(backend: Backend | None = None, *, poll: bool = True,
     backend = backend or Backend()
     run, jobs = RunTab(backend), JobsTab(backend, poll_interval)
     results, compare = ResultsTab(backend), CompareTab(backend)
+    validate = ValidateTab(backend)
     forecast = ForecastTab(backend, poll_interval)
     tabs = w.Tab(children=[run.widget, jobs.widget, results.widget, compare.widget,
-                           forecast.widget], titles=TITLES)
+                           validate.widget, forecast.widget], titles=TITLES)
     header = w.HTML(STYLE + '<h2 class="ht-title" style="margin:4px 0">Histopathology lab '
                     f'simulation</h2><span class="ht-ready" data-kernel-start="{_process_start()}"'
                     f' data-code-start="{LOADED_AT:.3f}" data-built="{time.time():.3f}"></span>')
     widget = w.VBox([header, tabs], layout=w.Layout(max_width="1260px"))
     widget.add_class("ht-dashboard")
-    dashboard = Dashboard(widget, tabs, run, jobs, results, compare, forecast)
+    dashboard = Dashboard(widget, tabs, run, jobs, results, compare, validate, forecast)
 
     def open_job(kind: str, ids: list[int]) -> None:
         if kind == "analysis":
@@ -96,6 +99,8 @@ def build(backend: Backend | None = None, *, poll: bool = True,
             compare.refresh()
         elif change["new"] == JOBS:
             jobs.refresh()
+        elif change["new"] == VALIDATE:
+            validate.refresh()
 
     jobs.on_open = guarded(jobs.message)(open_job)
     run.on_submitted = submitted

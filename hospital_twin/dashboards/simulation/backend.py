@@ -88,6 +88,24 @@ class Backend:
             raise ValueError(f"scenario {scenario_id} has no stored configuration")
         return text
 
+    def event_log_csv(self, scenario_id: int) -> bytes:
+        """Replication 0 of a finished scenario as a LIMS event-log CSV.
+
+        The stored results keep no per-specimen data, so replication 0 is simulated again
+        from the stored configuration and run settings: a replication is a pure function of
+        configuration, seed and index, so these are the specimens the job simulated."""
+        from hospital_twin.jobs.scenario_run import run_config
+        from hospital_twin.lims import event_log_csv
+        from hospital_twin.model import run_replication
+        from hospital_twin.store import get_scenario
+
+        self.results(scenario_id)  # raises, saying why, unless the scenario is finished
+        row = get_scenario(self.engine, scenario_id)
+        config = run_config(self.config_json(scenario_id), scenario_id=scenario_id,
+                            sim_hours=row["sim_hours"], num_reps=row["num_reps"],
+                            seed=row["seed"], warmup_hours=row["warmup_hours"])
+        return event_log_csv(run_replication(config, 0))
+
     def report_html(self, scenario_id: int) -> bytes:
         """The scenario's HTML report: for a finished scenario the batch report (the same
         function as ``hospital-twin report`` and ``POST /reports``, rendered once and kept);
@@ -137,6 +155,55 @@ class Backend:
             if not row["notebook_path"] or not Path(row["notebook_path"]).exists():
                 set_report(self.engine, sid, str(files.ipynb), str(html))
         return html.read_bytes()
+
+    # -- validations against LIMS event logs (hospital_twin.lims) -----------------------
+    @property
+    def _validations_dir(self) -> str:
+        from hospital_twin.jobs.options import JobOptions
+
+        return JobOptions.from_settings(self.settings).report_dir
+
+    def validations(self) -> list[dict[str, Any]]:
+        """Every kept validation's state (``validation_id``, ``status``, ``log``, ``config``),
+        newest first (``POST /validations`` and this dashboard share them)."""
+        from hospital_twin.lims.jobs import list_validations, validation_state
+
+        states = (validation_state(self.redis, self._validations_dir, v)
+                  for v in list_validations(self._validations_dir))
+        return [s for s in states if s is not None]
+
+    def validation_result(self, validation_id: str) -> dict[str, Any]:
+        """A finished validation's JSON; ValueError saying why if it has none."""
+        from hospital_twin.lims.jobs import RESULT_FILE, validation_state
+
+        state = validation_state(self.redis, self._validations_dir, validation_id)
+        if state is None:
+            raise ValueError(f"validation {validation_id} no longer exists")
+        if state["status"] == FAILED:
+            raise ValueError(f"validation {validation_id} failed: {state.get('error')}")
+        if state["status"] != DONE:
+            raise ValueError(f"validation {validation_id} is not finished yet "
+                             f"({state['status']})")
+        return json.loads((Path(self._validations_dir) / validation_id / RESULT_FILE)
+                          .read_text(encoding="utf-8"))
+
+    def validation_html(self, validation_id: str) -> bytes:
+        """A finished validation's HTML report."""
+        self.validation_result(validation_id)
+        return (Path(self._validations_dir) / validation_id / "validation.html").read_bytes()
+
+    def submit_validation(self, log_csv: bytes, log_name: str, config: Any, config_name: str,
+                          reps: int, warmup_weeks: int, seed: int | None = None) -> str:
+        """Queue a validation of ``config`` against a checked event log; returns its id."""
+        from hospital_twin.jobs.options import JobOptions
+        from hospital_twin.lims.jobs import submit_validation
+
+        options = JobOptions.from_settings(self.settings)
+        return submit_validation(self.redis, options.queue_name, options.report_dir,
+                                 log_csv=log_csv, log_name=log_name, config=config,
+                                 config_name=config_name, reps=reps, warmup_weeks=warmup_weeks,
+                                 seed=seed, timeout=options.job_timeout,
+                                 result_ttl=options.result_ttl)
 
     # -- writing ---------------------------------------------------------------------
     def submit(self, configs: list[tuple[str | None, Any]], *, analysis: bool = False,

@@ -1,4 +1,5 @@
-"""Results tab: KPI cards, RCPath verdicts, the nine charts and downloads of one scenario."""
+"""Results tab: KPI cards, RCPath verdicts, the nine charts and downloads of one scenario
+(results JSON, tables, and replication 0's specimens as a LIMS event log)."""
 
 from __future__ import annotations
 
@@ -95,14 +96,22 @@ class ResultsTab:
         self.title = w.HTML()
         self.cards = w.HTML()
         self.downloads = w.HTML()
+        self.event_log_button = button(
+            "Prepare event log (CSV)",
+            tooltip="Replication 0's specimens in the LIMS event-log format, simulated again "
+                    "from the stored configuration (identical to the job's)")
+        self.event_log_link = w.HTML()
         self.charts = w.VBox()
         self.scenario_id: int | None = None
         self.results: dict | None = None
+        self.title_name = ""
         self.show_button.on_click(guarded(self.message)(lambda _: self.show_selected()))
         self.refresh_button.on_click(guarded(self.message)(lambda _: self.refresh()))
+        self.event_log_button.on_click(guarded(self.message)(lambda _: self.prepare_event_log()))
         self.widget = w.VBox([
             w.HBox([self.picker, self.show_button, self.refresh_button]),
-            self.message, self.title, self.cards, self.downloads, self.charts,
+            self.message, self.title, self.cards, self.downloads,
+            w.HBox([self.event_log_button, self.event_log_link]), self.charts,
         ])
         self.widget.add_class("ht-results-tab")
         self.message.show("Pick a finished scenario and press Show results.")
@@ -139,6 +148,7 @@ class ResultsTab:
             self.picker.value = scenario_id
         self.scenario_id, self.results = scenario_id, results
         name = row.get("name") or f"scenario {scenario_id}"
+        self.title_name = name
         run = results.get("run", {})
         self.title.value = (
             f"<h3>#{scenario_id} {esc(name)}</h3><p>{run.get('replications')} replications of "
@@ -155,5 +165,19 @@ class ResultsTab:
             download_html(excel_bytes(tables), f"{stem}-tables.xlsx", XLSX, "tables (Excel)"),
             "charts: use each chart's camera button (PNG)",
         ])
+        self.event_log_link.value = ""
         self.charts.children = [figure_widget(fig) for fig in result_figures(results)]
         self.message.clear()
+
+    def prepare_event_log(self) -> None:
+        """Simulate replication 0 of the shown scenario again and offer its event log."""
+        from hospital_twin.dashboards.simulation.tables import safe_name
+
+        if self.scenario_id is None:
+            self.message.error("Show a scenario's results first.")
+            return
+        data = self.backend.event_log_csv(self.scenario_id)
+        rows = data.count(b"\n") - 1
+        self.event_log_link.value = download_html(
+            data, f"scenario-{self.scenario_id}-{safe_name(self.title_name)}-event-log.csv",
+            "text/csv", f"event log of replication 0 ({rows:,} specimens, CSV)")

@@ -1,0 +1,47 @@
+"""Validation charts: per measure, the simulated 95 % band with the observed value on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+
+from hospital_twin.charts._style import new_figure
+
+VERDICT_COLOURS = {"inside": "#1a7f37", "outside": "#b42318", "too few data": "#8c8c8c"}
+UNITS = {"Turnaround (days)": "days", "Stage to stage (hours)": "hours",
+         "Reports per weekday": "reports a day", "RCPath shares": "share of specimens"}
+
+
+def _label(row: dict[str, Any]) -> str:
+    if row["section"] in ("Reports per weekday", "RCPath shares"):
+        return row["group"] if row["section"] == "Reports per weekday" else row["measure"]
+    return f"{row['measure']} · {row['group']}"
+
+
+def validation_figure(rows: list[dict[str, Any]], section: str) -> go.Figure:
+    """One section's rows: a bar from band low to high per row, a diamond at the twin's mean
+    and a dot at the observed value coloured by its verdict (green inside, red outside)."""
+    part = [r for r in rows if r["section"] == section]
+    labels = [_label(r) for r in part]
+    unit = UNITS.get(section, "")
+    fig = new_figure(f"{section}: the lab beside the twin",
+                     f"{section.split(' (')[0]} ({unit})", "measure (group)",
+                     height=max(320, 30 * len(part) + 160))
+    banded = [(lab, r) for lab, r in zip(labels, part, strict=True)
+              if r["low"] is not None and r["high"] is not None]
+    fig.add_trace(go.Bar(
+        y=[lab for lab, _ in banded], x=[r["high"] - r["low"] for _, r in banded],
+        base=[r["low"] for _, r in banded], orientation="h", name="twin: 95 % band",
+        marker_color="rgba(31, 119, 180, 0.25)", hovertemplate="%{base:.3g} to %{x:.3g}"))
+    fig.add_trace(go.Scatter(
+        y=labels, x=[r["simulated"] for r in part], mode="markers", name="twin: mean",
+        marker={"symbol": "diamond", "color": "#1f77b4", "size": 9}))
+    fig.add_trace(go.Scatter(
+        y=labels, x=[r["observed"] for r in part], mode="markers", name="lab: observed",
+        marker={"color": [VERDICT_COLOURS.get(r["verdict"], "#333") for r in part],
+                "size": 11, "line": {"color": "white", "width": 1}},
+        text=[r["verdict"] for r in part], hovertemplate="%{x:.3g} (%{text})"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(barmode="overlay", margin={"l": 260})
+    return fig
