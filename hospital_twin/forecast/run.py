@@ -16,6 +16,7 @@ their 2.5 % and 97.5 % quantiles (None where that quantile is not within the hor
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -44,13 +45,10 @@ def dated_config(config: LabConfig, start: dt.datetime, days: float, reps: int) 
 
 def _band(values: np.ndarray) -> dict[str, list[float | None]]:
     """Mean, min and max across replications (rows) per day (columns); NaN -> None."""
-    with np.errstate(all="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            mean, low, high = (np.nanmean(values, axis=0), np.nanmin(values, axis=0),
-                               np.nanmax(values, axis=0))
+    with warnings.catch_warnings():  # an all-NaN day (no reports anywhere) stays NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean, low, high = (np.nanmean(values, axis=0), np.nanmin(values, axis=0),
+                           np.nanmax(values, axis=0))
 
     def clean(a: np.ndarray) -> list[float | None]:
         return [None if np.isnan(x) else round(float(x), 4) for x in a]
