@@ -17,6 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from hospital_twin.api import (
+    routes_forecasts,
     routes_multi,
     routes_reports,
     routes_root,
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Simulation scenarios of the histopathology lab twin.")
     install_error_handlers(app)
     for module in (routes_root, routes_scenarios, routes_multi, routes_reports,
-                   routes_validations):
+                   routes_forecasts, routes_validations):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(CORSMiddleware, allow_origins=settings.api_cors_origins,

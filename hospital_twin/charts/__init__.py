@@ -19,6 +19,12 @@ from hospital_twin.charts.config import (
     roster_matrix,
 )
 from hospital_twin.charts.eventlog import tat_by_group_figure, time_split_figure
+from hospital_twin.charts.forecast import (
+    forecast_reports_figure,
+    forecast_share_figure,
+    forecast_stage_figure,
+    forecast_wip_figure,
+)
 from hospital_twin.charts.kpi_cards import (
     RCPATH_TARGETS,
     completion,
@@ -48,6 +54,10 @@ __all__ = [
     "duration_pdf",
     "completion",
     "completion_text",
+    "forecast_reports_figure",
+    "forecast_share_figure",
+    "forecast_stage_figure",
+    "forecast_wip_figure",
     "format_share",
     "hourly_utilisation_comparison_figure",
     "hourly_utilisation_figure",

@@ -8,6 +8,7 @@ from hospital_twin.cli.api_cmd import api
 from hospital_twin.cli.config_cmd import config_group
 from hospital_twin.cli.dashboards_cmd import dashboards
 from hospital_twin.cli.db_cmd import db_group
+from hospital_twin.cli.forecast_cmd import forecast
 from hospital_twin.cli.lab_cmd import lab
 from hospital_twin.cli.lims_cmd import calibrate_command, validate_command
 from hospital_twin.cli.report_cmd import report
@@ -36,6 +37,7 @@ cli.add_command(submit_command)
 cli.add_command(status_command)
 cli.add_command(dashboards)
 cli.add_command(report)
+cli.add_command(forecast)
 cli.add_command(calibrate_command)
 cli.add_command(validate_command)
 

@@ -20,9 +20,11 @@ from pydantic import (
     NonNegativeInt,
     PositiveInt,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
+from hospital_twin.config.calendar import Calendar
 from hospital_twin.config.labels import (
     BATCHES,
     DAYS,
@@ -350,6 +352,18 @@ class LabConfig(_Strict):
     runner: RunnerTimes = Field(default_factory=RunnerTimes)
     batch_release: BatchRelease = Field(default_factory=BatchRelease)
     run: RunSettings = Field(default_factory=RunSettings)
+    calendar: Calendar | None = Field(
+        None, description="dated start, weekday profiles, exceptions, demand (None: none)"
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_empty_calendar(self, handler):  # noqa: ANN001, ANN202 - pydantic hook
+        """No ``calendar`` key when there is none: configurations without one dump
+        exactly as before calendars existed."""
+        data = handler(self)
+        if self.calendar is None and isinstance(data, dict):
+            data.pop("calendar", None)
+        return data
 
     @field_validator("resources", mode="before")
     @classmethod

@@ -48,6 +48,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import TypeAdapter, ValidationError
 
+from hospital_twin.config.calendar_sheet import read_calendar_sheet, write_calendar_sheet
 from hospital_twin.config.labels import (
     BATCH_UNITS,
     BATCHES,
@@ -813,7 +814,15 @@ class _Reader:
         self.read_runner()
         self.read_parameters("batch_release", BatchRelease)
         self.read_parameters("run", RunSettings)
+        self.read_calendar()
         return self.validate()
+
+    def read_calendar(self) -> None:
+        """The optional "Calendar" sheet (issue 14); without it there is no calendar."""
+        calendar, problems = read_calendar_sheet(self.values)
+        self.problems.extend(problems)
+        if calendar is not None:
+            self.raw["calendar"] = calendar
 
     def read_arrivals(self) -> None:
         arrivals: dict[str, list[Any]] = {}
@@ -1245,6 +1254,7 @@ class _Writer:
         self.parameter_sheet(SHEET_BATCH_RELEASE, "Batch release rules",
                              self.config.batch_release, BatchRelease())
         self.parameter_sheet(SHEET_RUN, "Run settings", self.config.run, RunSettings())
+        write_calendar_sheet(self.workbook, self.config.calendar)
 
     def arrivals(self) -> None:
         for key, name in ARRIVAL_TABLES.items():

@@ -64,6 +64,9 @@ class WarmUpStart:
                  workers: int = 1, progress: Progress | None = None) -> list[pd.DataFrame]:
         origin = self.origin(start)
         hours = (end - origin) / pd.Timedelta(hours=1)
+        if config.calendar is not None:  # its closures, shifts, demand fall on the log's dates
+            config = config.model_copy(update={"calendar": config.calendar.model_copy(
+                update={"start": origin.to_pydatetime()})})
         outputs = run_replications(config, reps, workers=workers, progress=progress,
                                    sim_hours=hours, warmup_hours=0.0)
         frames = []

@@ -161,6 +161,19 @@ class Batcher:
         if weekly_times:
             self.env.process(self._clock(sorted(weekly_times)))
 
+    def release_at_times(self, times: Sequence[float]) -> None:
+        """Flush the open batch at these simulated times (a dated calendar's release times)."""
+        if times:
+            self.env.process(self._dated_clock(sorted(times)))
+
+    def _dated_clock(self, times: list[float]) -> Generator[simpy.Event | None, object, None]:
+        env = self.env
+        for at in times:
+            if at > env.now:
+                yield env.timeout(at - env.now)
+            self.flush()
+        yield env.event()  # never fires, as the weekly clock never ends
+
     def _clock(self, weekly_times: list[float]) -> Generator[simpy.Event | None, object, None]:
         env = self.env
         week = 0.0

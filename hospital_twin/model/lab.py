@@ -8,14 +8,17 @@ in :mod:`hospital_twin.model.stages` hold the procedures.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import simpy
 
+from hospital_twin.config.calendar import DEFAULT_START
 from hospital_twin.config.labels import RESOURCES, TASKS
 from hospital_twin.config.models import LabConfig
+from hospital_twin.model.calendar_plan import CalendarPlan
 from hospital_twin.model.distributions import DurationSampler
 from hospital_twin.model.entities import (
     BLOCK_NAMES,
@@ -40,6 +43,7 @@ from hospital_twin.model.flow import (
     daily_release_times,
     delivery_release_times,
 )
+from hospital_twin.model.initial_state import load_state
 from hospital_twin.model.output import (
     SPECIMEN_COLUMNS,
     STAGE_LABELS,
@@ -70,12 +74,19 @@ from hospital_twin.model.streams import (
     replication_streams,
 )
 
+if TYPE_CHECKING:
+    from hospital_twin.state.snapshot import SnapshotRow
+
 
 class Lab:
     """The histopathology lab for one replication of ``config``."""
 
     def __init__(
-        self, config: LabConfig, replication: int = 0, sim_hours: float | None = None
+        self,
+        config: LabConfig,
+        replication: int = 0,
+        sim_hours: float | None = None,
+        state: Sequence[SnapshotRow] | None = None,
     ) -> None:
         self.config = config
         self.replication = replication
@@ -84,8 +95,19 @@ class Lab:
         self.hold = self.env.timeout
         self.pool = ResourcePool(self.env)
         self.release = self.pool.release  # give back one unit of each resource
+        # A dated calendar (None: the weekly roster and arrivals repeat from Monday 00:00).
+        self.plan = (
+            None if config.calendar is None
+            else CalendarPlan(config, config.calendar, self.sim_hours)
+        )
+        self.state = list(state or ())  # specimens in the lab at t = 0 (11.C25)
+        self.start = (DEFAULT_START if config.calendar is None else config.calendar.start)
         self.resources: dict[str, ScheduledResource] = {
-            label: self.pool.add(label, config.resources[label].weekly_capacity())
+            label: (
+                self.pool.add(label, config.resources[label].weekly_capacity())
+                if self.plan is None
+                else self.pool.add_dated(label, self.plan.initial_capacity(label))
+            )
             for label in RESOURCES
         }
         r = self.resources
@@ -182,11 +204,8 @@ class Lab:
                 max_wait if urgent else None,
             )
             if self.timed and not urgent:
-                batcher.release_at(
-                    daily_release_times(
-                        self.config.resources["Processing room staff"].weekly_capacity(),
-                        release.processing_start_hour,
-                    )
+                self._release_daily(
+                    batcher, "Processing room staff", release.processing_start_hour
                 )
             self.programmes[programme] = batcher
         self.staining_regular = self._batcher(
@@ -225,15 +244,33 @@ class Lab:
             lambda specimen: arrive(self, specimen),
         )
         if self.timed:
-            release = self.config.batch_release
-            route.batcher.release_at(
-                delivery_release_times(
-                    self.config.resources[runner.name].weekly_capacity(),
-                    release.delivery_release_interval_min,
-                    release.flush_before_shift_end,
-                )
-            )
+            self._release_deliveries(route.batcher, runner.name)
         return route
+
+    def _release_deliveries(self, batcher: Batcher, runner: str) -> None:
+        """Timed release of a runner's delivery batches (11.C15), weekly or dated."""
+        release = self.config.batch_release
+        if self.plan is not None:
+            batcher.release_at_times(self.plan.delivery_times(
+                runner, release.delivery_release_interval_min, release.flush_before_shift_end
+            ))
+            return
+        batcher.release_at(
+            delivery_release_times(
+                self.config.resources[runner].weekly_capacity(),
+                release.delivery_release_interval_min,
+                release.flush_before_shift_end,
+            )
+        )
+
+    def _release_daily(self, batcher: Batcher, resource: str, hour: float) -> None:
+        """Release ``batcher`` at ``hour`` on days ``resource`` works then (11.C16)."""
+        if self.plan is not None:
+            batcher.release_at_times(self.plan.daily_times(resource, hour))
+            return
+        batcher.release_at(
+            daily_release_times(self.config.resources[resource].weekly_capacity(), hour)
+        )
 
     def _batcher(
         self,
@@ -292,8 +329,16 @@ class Lab:
         cycles, and full collections would otherwise re-scan every object of the imported
         libraries (about a quarter of the run time).
         """
-        self.pool.start_rosters()
+        if self.plan is None:
+            self.pool.start_rosters()
+        else:
+            self.pool.start_dated_rosters([
+                (at, self.resources[RESOURCES[index]], units)
+                for at, index, units in self.plan.capacity_changes(RESOURCES)
+            ])
         self.env.process(self._arrivals())
+        if self.state:
+            load_state(self, self.state, self.start)
         was_enabled = gc.isenabled()
         gc.disable()
         try:
@@ -304,10 +349,19 @@ class Lab:
 
     def _arrivals(self) -> Generator[simpy.Event, object, None]:
         rates = self.config.arrivals
-        times = [
-            arrival_times(rates.cancer, self._streams[ARRIVALS_CANCER], self.sim_hours),
-            arrival_times(rates.noncancer, self._streams[ARRIVALS_NONCANCER], self.sim_hours),
-        ]
+        if self.plan is None:
+            times = [
+                arrival_times(rates.cancer, self._streams[ARRIVALS_CANCER], self.sim_hours),
+                arrival_times(
+                    rates.noncancer, self._streams[ARRIVALS_NONCANCER], self.sim_hours
+                ),
+            ]
+        else:
+            times = [
+                self.plan.arrival_times(pathway, self._streams[stream], self.sim_hours)
+                for pathway, stream in (("cancer", ARRIVALS_CANCER),
+                                        ("noncancer", ARRIVALS_NONCANCER))
+            ]
         attributes = [
             UniformStream(self._streams[ATTRIBUTES_CANCER]),
             UniformStream(self._streams[ATTRIBUTES_NONCANCER]),
@@ -385,7 +439,7 @@ def _bind(procedure: Callable, *args: object) -> Callable[[Lab, Batch], Generato
 def level_from_edges(ups: np.ndarray, downs: np.ndarray) -> StepSeries:
     """The step series of a count that rises by one at each ``ups`` time and falls at each
     ``downs`` time (NaN = never); same-time changes are merged; starts at 0 at t = 0."""
-    ups = ups[~np.isnan(ups)]
+    ups = np.maximum(ups[~np.isnan(ups)], 0.0)  # loaded specimens (arrived before t = 0)
     downs = downs[~np.isnan(downs)]
     times = np.concatenate([ups, downs])
     deltas = np.concatenate([np.ones(len(ups)), -np.ones(len(downs))])

@@ -163,6 +163,34 @@ class ResourcePool:
         if changes:
             self.env.process(self._apply_rosters([(t, r, c) for t, _, r, c in changes]))
 
+    def add_dated(self, name: str, capacity: int) -> ScheduledResource:
+        """Add a resource whose capacity changes come from a dated calendar
+        (:meth:`start_dated_rosters`) instead of a repeating weekly roster."""
+        if capacity < 0:
+            raise ValueError(f"{name}: capacities must be >= 0")
+        resource = ScheduledResource(name, int(capacity))
+        self.resources[name] = resource
+        return resource
+
+    def start_dated_rosters(
+        self, changes: list[tuple[float, ScheduledResource, int]]
+    ) -> None:
+        """Apply dated capacity changes ``(time, resource, units)``, sorted by time; the
+        same process as the weekly one, over a finite list."""
+        if changes:
+            self.env.process(self._apply_dated(changes))
+
+    def _apply_dated(
+        self, changes: list[tuple[float, ScheduledResource, int]]
+    ) -> Generator[simpy.Event, object, None]:
+        env = self.env
+        for at, resource, capacity in changes:
+            if at > env.now:
+                yield env.timeout(at - env.now)
+            if at > 0.0:
+                self.set_capacity(resource, capacity)
+        yield env.event()  # never fires: ending would add an event the weekly one never has
+
     def _apply_rosters(
         self, changes: list[tuple[float, ScheduledResource, int]]
     ) -> Generator[simpy.Event, object, None]:

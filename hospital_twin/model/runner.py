@@ -7,12 +7,16 @@ length), so a queue worker can call it anywhere and get the same answer.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import TYPE_CHECKING
 
 from hospital_twin.config.models import LabConfig
 from hospital_twin.model.lab import Lab
 from hospital_twin.model.output import ReplicationOutput
+
+if TYPE_CHECKING:
+    from hospital_twin.state.snapshot import SnapshotRow
 
 Progress = Callable[[int, int], None]
 
@@ -22,6 +26,7 @@ def run_replication(
     replication_index: int,
     sim_hours: float | None = None,
     warmup_hours: float | None = None,
+    state: Sequence[SnapshotRow] | None = None,
 ) -> ReplicationOutput:
     """Simulate replication ``replication_index`` of ``config`` and return its outputs.
 
@@ -35,7 +40,7 @@ def run_replication(
         raise ValueError(f"sim_hours must be > 0, got {hours:g}")
     if not 0 <= warmup < hours:
         raise ValueError(f"warm-up ({warmup:g} h) must lie in [0, run length {hours:g} h)")
-    lab = Lab(config, replication_index, hours)
+    lab = Lab(config, replication_index, hours, state)
     lab.run()
     return lab.output(warmup, time.perf_counter() - started)
 
@@ -47,6 +52,7 @@ def run_replications(
     progress: Progress | None = None,
     sim_hours: float | None = None,
     warmup_hours: float | None = None,
+    state: Sequence[SnapshotRow] | None = None,
 ) -> list[ReplicationOutput]:
     """Replications 0..reps-1 (default ``config.run.replications``) in order.
 
@@ -59,13 +65,13 @@ def run_replications(
     results: list[ReplicationOutput | None] = [None] * total
     if workers <= 1 or total == 1:
         for i in range(total):
-            results[i] = run_replication(config, i, sim_hours, warmup_hours)
+            results[i] = run_replication(config, i, sim_hours, warmup_hours, state)
             if progress is not None:
                 progress(i + 1, total)
     else:
         with ProcessPoolExecutor(max_workers=min(workers, total)) as pool:
             futures = {
-                pool.submit(run_replication, config, i, sim_hours, warmup_hours): i
+                pool.submit(run_replication, config, i, sim_hours, warmup_hours, state): i
                 for i in range(total)
             }
             for done, future in enumerate(as_completed(futures), start=1):

@@ -132,12 +132,21 @@ class SpecimenFactory:
             MEGAS: CountDistribution.from_spec(g.num_slides_megas),
         }
 
-    def draw(self, sid: int, pathway: int, u: UniformStream) -> Specimen:
-        """A specimen with every decision about it drawn now, in the order of 11.C26."""
+    def draw(
+        self, sid: int, pathway: int, u: UniformStream, priority: int | None = None
+    ) -> Specimen:
+        """A specimen with every decision about it drawn now, in the order of 11.C26.
+
+        A known ``priority`` (a loaded specimen's) replaces the drawn one; its uniform is
+        still drawn, so every later decision uses the same uniform as otherwise.
+        """
         g = self._g
         p_urgent, p_urgent_or_priority, otherwise = self._priority[pathway]
         x = u()
-        priority = URGENT if x < p_urgent else PRIORITY if x < p_urgent_or_priority else otherwise
+        if priority is None:
+            priority = (
+                URGENT if x < p_urgent else PRIORITY if x < p_urgent_or_priority else otherwise
+            )
         internal = u() < g.prob_internal
         prebook = u() < g.prob_prebook
         x = u()

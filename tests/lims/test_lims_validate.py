@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -102,3 +103,16 @@ def test_prediction_band_and_censoring():
     hours = censored_hours(frame, "received", "cutup_end", pd.Timestamp("2024-01-09T12:00"),
                            pd.Timedelta(days=7))
     assert sorted(hours) == [2.0, 168.0]  # C is too recent; B not cut up in 7 days counts 7 days
+
+
+def test_warm_up_dates_a_configurations_calendar_on_the_log():
+    """A calendar's exceptions fall on the log's own dates (hour 0 = the warm-up's Monday)."""
+    from hospital_twin.config.calendar import Calendar
+
+    config = default_config().model_copy(update={"calendar": Calendar(
+        closures=[{"first_date": "2024-01-17"}])})  # a Wednesday of the log's week
+    (frame,) = WarmUpStart(1).simulate(config, 1, pd.Timestamp("2024-01-15"),
+                                       pd.Timestamp("2024-01-20"))
+    days = frame["received"].dt.date.value_counts()
+    assert dt.date(2024, 1, 17) not in days.index
+    assert days[dt.date(2024, 1, 16)] > 100 and days[dt.date(2024, 1, 18)] > 100

@@ -33,6 +33,9 @@ CASES: dict[str, tuple[dict, str, int]] = {
     "04-lift-outage.ipynb": ({"reps": 2, "sim_weeks": 1, "warmup_hours": 24.0}, "155.86", 3),
     "05-sensor-history.ipynb": (
         {"sim_interval_s": 900}, "2 gaps of at least 1 h on 2 of 21 devices", 6),
+    "06-forecast.ipynb": (
+        {"days": 7, "reps": 2, "backlog": 300},
+        "300 specimens in the lab on Monday 07 December", 5),
 }
 
 
@@ -102,10 +105,10 @@ def test_notebook_runs(name: str, kernel_name: str, tmp_path: Path) -> None:
 
 
 def _committed() -> list[Path]:
-    return sorted(p for p in NOTEBOOKS.glob("0[1-5]-*.ipynb"))
+    return sorted(p for p in NOTEBOOKS.glob("0[1-6]-*.ipynb"))
 
 
-def test_the_five_analyst_notebooks_exist() -> None:
+def test_the_six_analyst_notebooks_exist() -> None:
     assert [p.name for p in _committed()] == list(CASES)
 
 

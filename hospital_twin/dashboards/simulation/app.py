@@ -16,13 +16,14 @@ from hospital_twin.dashboards import LOADED_AT
 from hospital_twin.dashboards.simulation._ui import STYLE, guarded
 from hospital_twin.dashboards.simulation.backend import Backend
 from hospital_twin.dashboards.simulation.compare_tab import CompareTab
+from hospital_twin.dashboards.simulation.forecast_tab import ForecastTab
 from hospital_twin.dashboards.simulation.jobs_tab import JobsTab
 from hospital_twin.dashboards.simulation.results_tab import ResultsTab
 from hospital_twin.dashboards.simulation.run_tab import RunTab
 from hospital_twin.dashboards.simulation.validate_tab import ValidateTab
 
-TITLES = ("Run", "Jobs", "Results", "Compare", "Validate")
-RUN, JOBS, RESULTS, COMPARE, VALIDATE = range(5)
+TITLES = ("Run", "Jobs", "Results", "Compare", "Validate", "Forecast")
+RUN, JOBS, RESULTS, COMPARE, VALIDATE, FORECAST = range(6)
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Dashboard:
     results: ResultsTab
     compare: CompareTab
     validate: ValidateTab
+    forecast: ForecastTab
 
     def _ipython_display_(self) -> None:  # pragma: no cover - display hook
         from IPython.display import display
@@ -68,14 +70,15 @@ def build(backend: Backend | None = None, *, poll: bool = True,
     run, jobs = RunTab(backend), JobsTab(backend, poll_interval)
     results, compare = ResultsTab(backend), CompareTab(backend)
     validate = ValidateTab(backend)
+    forecast = ForecastTab(backend, poll_interval)
     tabs = w.Tab(children=[run.widget, jobs.widget, results.widget, compare.widget,
-                           validate.widget], titles=TITLES)
+                           validate.widget, forecast.widget], titles=TITLES)
     header = w.HTML(STYLE + '<h2 class="ht-title" style="margin:4px 0">Histopathology lab '
                     f'simulation</h2><span class="ht-ready" data-kernel-start="{_process_start()}"'
                     f' data-code-start="{LOADED_AT:.3f}" data-built="{time.time():.3f}"></span>')
     widget = w.VBox([header, tabs], layout=w.Layout(max_width="1260px"))
     widget.add_class("ht-dashboard")
-    dashboard = Dashboard(widget, tabs, run, jobs, results, compare, validate)
+    dashboard = Dashboard(widget, tabs, run, jobs, results, compare, validate, forecast)
 
     def open_job(kind: str, ids: list[int]) -> None:
         if kind == "analysis":

@@ -18,6 +18,7 @@ from hospital_twin.dashboards.simulation._ui import (
     guarded,
 )
 from hospital_twin.dashboards.simulation.backend import Backend
+from hospital_twin.dashboards.simulation.calendar_edit import CalendarEdit
 
 DEFAULT, UPLOAD, PREVIOUS = "Bundled default", "Uploaded workbook(s)", "Previous scenario"
 UNIT_HOURS = {"weeks": 168.0, "days": 24.0, "hours": 1.0}
@@ -125,6 +126,8 @@ class RunTab:
                              (self.demand, "demand"), (self.previous, "previous"),
                              (self.units_box, "units"), (self.batches_box, "batches")):
             widget.add_class(f"ht-{role}")
+        self.calendar_edit = CalendarEdit()
+        self.calendar_note = w.HTML()
         self.edits = w.Accordion(children=[
             w.VBox([w.HTML("<p>Peak staff or machines per resource; the whole weekly "
                            "roster is scaled to match (rounded per half hour).</p>"),
@@ -132,7 +135,8 @@ class RunTab:
             w.VBox([self.demand]),
             w.VBox([w.HTML("<p>Items per batch (blocks, slides or specimens).</p>"),
                     self.batches_box]),
-        ], titles=("Staff and machines", "Demand", "Batch sizes"))
+            self.calendar_edit.widget,
+        ], titles=("Staff and machines", "Demand", "Batch sizes", "Calendar"))
         self.edit_note = w.HTML()
         self.edits.observe(guard(lambda _: self._build_edit_widgets()), "selected_index")
 
@@ -143,8 +147,10 @@ class RunTab:
         self.download_button.on_click(guard(lambda _: self.download_workbook()))
         self.submit_button.on_click(guard(lambda _: self.submit()))
 
+        self.calendar_note.add_class("ht-calendar")
         self.widget = w.VBox([
-            self.source, self.source_box, self.message, self.problems, self.warnings,
+            self.source, self.source_box, self.calendar_note, self.message, self.problems,
+            self.warnings,
             w.HTML("<h4>Run settings</h4>"), self.name,
             w.HBox([self.length, self.length_unit]), self.warmup, self.reps,
             w.HBox([self.seed, self.new_seed]),
@@ -223,6 +229,11 @@ class RunTab:
         self.reps.value = max(config.run.replications, 1)
         self.seed.value = config.run.seed
         self.name.value = name if name != "default" else ""
+        self.calendar_note.value = "<p>" + esc(
+            config.calendar.describe() if config.calendar is not None else
+            "No calendar: every week repeats from a Monday 00:00 (a workbook's Calendar "
+            "sheet dates the run: closures, bank holidays, extra shifts, demand).") + "</p>"
+        self.calendar_edit.load(config.calendar)
         single = len(bases) == 1
         self.edits.layout.display = None if single else "none"
         self.edit_note.value = "" if single else (
@@ -271,6 +282,7 @@ class RunTab:
                         base, units={k: v.value for k, v in self.units.items()},
                         demand_percent=self.demand.value,
                         batch_sizes={k: v.value for k, v in self.batches.items()})
+                    config = self.calendar_edit.apply(config)
                 config = prepare(config, sim_hours=self.sim_hours(), num_reps=self.reps.value,
                                  seed=self.seed.value, warmup_hours=self.warmup.value,
                                  source=name)
