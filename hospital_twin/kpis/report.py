@@ -253,7 +253,8 @@ def results_from_kpis(reps: Sequence[dict], config_json: dict | None, seed: int,
     res["config"] = config_json
     res["version"] = package_version()
     res["results_format"] = RESULTS_FORMAT
-    return clip_intervals(to_json_value(res))
+    first_keys = {k: res.pop(k) for k in ("stability",) if k in res}  # read first
+    return clip_intervals(to_json_value(first_keys | res))
 
 
 def strain_results(reps: Sequence[dict], names: Sequence[str]) -> dict:

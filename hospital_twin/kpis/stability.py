@@ -95,6 +95,7 @@ def stability(weekly: Sequence[Sequence[float]], warmup_hours: float) -> dict:
         ),
     }
     if weeks < 2:
+        result["message"] = plain_words(result)
         return result
     used = [u[:weeks] for u in used]
     fits = [slope(u) for u in used]
@@ -112,7 +113,24 @@ def stability(weekly: Sequence[Sequence[float]], warmup_hours: float) -> dict:
     result["mean_weekly_wip"] = mean_wip
     result["material_growth_per_week"] = material
     result["verdict"] = verdict(mean, low, high, material, weeks)
+    result["message"] = plain_words(result)
     return result
+
+
+def plain_words(stab: dict) -> str | None:
+    """What a lab manager must read first: None when stable, else one or two sentences."""
+    verdict_ = stab.get("verdict")
+    if verdict_ == UNSTABLE:
+        growth = (stab.get("wip_growth_per_week") or {}).get("mean") or 0.0
+        return (f"Unstable: work piles up by about {growth:,.0f} specimens a week; "
+                "turnaround figures depend on run length. The lab does not keep up with "
+                "the work it receives, so no RCPath target is shown as met; see which "
+                "machine or staff group is the bottleneck before reading any turnaround.")
+    if verdict_ == TOO_SHORT:
+        return (f"Too short to tell whether work piles up: only {stab.get('weeks_used', 0)} "
+                "whole weeks after the first (filling) week or the warm-up could be used. "
+                "Run at least 6 weeks before trusting the turnaround figures.")
+    return None
 
 
 def verdict(mean: float | None, low: float | None, high: float | None, material: float,

@@ -22,6 +22,7 @@ from hospital_twin.reports.content import (
     differences,
     headline_rows,
     key_figures,
+    km_verdict_rows,
     verdict_rows,
 )
 
@@ -86,6 +87,7 @@ def show_headline(data: ReportData) -> None:
     for name, results in data.scenarios.items():
         if len(data.scenarios) > 1:
             display(Markdown(f"### {name}"))
+        _show_stability(results)
         rows = []
         for r in headline_rows(results):
             unit = f" {r['unit']}" if r["unit"] else ""
@@ -95,6 +97,17 @@ def show_headline(data: ReportData) -> None:
                         + _ci(r["low"], r["high"], ".1f") + "</tr>")
         display(_table("ht-kpis", ["Measure", "Mean", "95% CI"], rows, name))
         _show_completion(results)
+
+
+def _show_stability(results: dict[str, Any]) -> None:
+    """An unstable (or undecided) scenario says so before any figure (results ``stability``)."""
+    from hospital_twin.charts import stability_message, stability_verdict
+
+    message = stability_message(results)
+    if message:
+        verdict = stability_verdict(results).replace(" ", "-")
+        display(HTML(f'<p class="ht-stability ht-{verdict}"><strong>'
+                     f"{html.escape(message)}</strong></p>"))
 
 
 def _show_completion(results: dict[str, Any]) -> None:
@@ -114,19 +127,33 @@ def show_verdicts(data: ReportData) -> None:
     for name, results in data.scenarios.items():
         if len(data.scenarios) > 1:
             display(Markdown(f"### {name}"))
-        rows = []
-        for r in verdict_rows(results):
-            share = r["share"]
-            verdict_css = {True: "ht-on", False: "ht-under"}.get(r["on_target"], "")
-            rows.append(f'<tr data-key="{r["key"]}-{r["days"]}"><td class="ht-text">'
-                        f"{html.escape(r['measure'])}</td>"
-                        + _cell(share, _num(None if share is None else 100 * share, ".1f")
-                                + ("" if share is None else " %"), "ht-share")
-                        + _ci(r["low"], r["high"], ".1f", 100.0)
-                        + _cell(r["target"], f"{100 * r['target']:.0f} %")
-                        + f'<td class="ht-verdict {verdict_css}">{r["verdict"]}</td></tr>')
+        km_rows = km_verdict_rows(results)
+        if km_rows:
+            display(Markdown("Every specimen (Kaplan–Meier: those still in the lab at the end "
+                             "count as unfinished):"))
+            display(_table("ht-km-verdicts", ["RCPath target", "Share", "95% CI", "Target",
+                                              "Verdict"], _verdict_cells(km_rows), name))
+            display(Markdown("Completed specimens only (those reported before the run ended; "
+                             "this flatters a lab that falls behind):"))
         display(_table("ht-verdicts", ["RCPath target", "Share", "95% CI", "Target",
-                                       "Verdict"], rows, name))
+                                       "Verdict"], _verdict_cells(verdict_rows(results)), name))
+
+
+def _verdict_cells(verdicts: list[dict[str, Any]]) -> list[str]:
+    """Table rows of RCPath verdicts: share, CI, target and verdict."""
+    rows = []
+    for r in verdicts:
+        share = r["share"]
+        verdict_css = {True: "ht-on", False: "ht-under"}.get(r["on_target"], "")
+        rows.append(f'<tr data-key="{r["key"]}-{r["days"]}"><td class="ht-text">'
+                    f"{html.escape(r['measure'])}</td>"
+                    + _cell(share, _num(None if share is None else 100 * share, ".1f")
+                            + ("" if share is None else " %"), "ht-share")
+                    + _ci(r["low"], r["high"], ".1f", 100.0)
+                    + _cell(r["target"], f"{100 * r['target']:.0f} %")
+                    + f'<td class="ht-verdict {verdict_css}">{html.escape(r["verdict"])}'
+                    "</td></tr>")
+    return rows
 
 
 def show_figure(fig: go.Figure) -> None:

@@ -65,6 +65,7 @@ def test_completed_only_share_overstates_against_kaplan_meier() -> None:
         "overall_tat, progress, tat_percentiles.overall, tat_by_priority, tat_by_pathway, "
         "tat_histogram, tat_by_stage"]
     validate_results(results)
+    assert next(iter(results)) == "stability"  # what a reader must see first
 
 
 def test_stability_verdicts() -> None:
@@ -79,6 +80,9 @@ def test_stability_verdicts() -> None:
     grown = stability(growing, 0.0)
     assert grown["verdict"] == "unstable"
     assert grown["wip_growth_per_week"]["mean"] == pytest.approx(100.0)
+    assert grown["message"].startswith("Unstable: work piles up by about 100 specimens a "
+                                       "week; turnaround figures depend on run length.")
+    assert result["message"] is None
     # the first week (filling up) is never used; three weeks after it are too few
     assert stability([w[:4] for w in growing], 0.0)["verdict"] == "too short to tell"
     assert stability([[0.0, 600.0]], 0.0)["wip_growth_per_week"]["mean"] is None
