@@ -34,6 +34,7 @@ table.ht-table th, table.ht-table td {border-bottom: 1px solid #ddd; padding: 4p
   text-align: right;}
 table.ht-table th:first-child, table.ht-table td.ht-text {text-align: left;}
 td.ht-on {color: #1a7f37; font-weight: 600;} td.ht-under {color: #b42318; font-weight: 600;}
+p.ht-unstable {color: #b42318; border-left: 6px solid #b42318; padding-left: 8px;}
 </style>"""
 
 
@@ -70,6 +71,8 @@ def show_title(data: ReportData) -> None:
     when = time.strftime("%d %B %Y, %H:%M %Z", time.localtime(data.generated))
     display(HTML(_STYLE))
     display(Markdown(f"# {data.title}\n\nGenerated {when} from the {data.source}."))
+    for name, results in data.scenarios.items():
+        _show_stability(results, name if len(data.scenarios) > 1 else "")
 
 
 def show_config(data: ReportData) -> None:
@@ -87,7 +90,6 @@ def show_headline(data: ReportData) -> None:
     for name, results in data.scenarios.items():
         if len(data.scenarios) > 1:
             display(Markdown(f"### {name}"))
-        _show_stability(results)
         rows = []
         for r in headline_rows(results):
             unit = f" {r['unit']}" if r["unit"] else ""
@@ -99,14 +101,16 @@ def show_headline(data: ReportData) -> None:
         _show_completion(results)
 
 
-def _show_stability(results: dict[str, Any]) -> None:
-    """An unstable (or undecided) scenario says so before any figure (results ``stability``)."""
+def _show_stability(results: dict[str, Any], name: str = "") -> None:
+    """An unstable (or undecided) scenario says so before any figure (results ``stability``),
+    right under the report's title."""
     from hospital_twin.charts import stability_message, stability_verdict
 
     message = stability_message(results)
     if message:
         verdict = stability_verdict(results).replace(" ", "-")
-        display(HTML(f'<p class="ht-stability ht-{verdict}"><strong>'
+        who = f"{html.escape(name)}: " if name else ""
+        display(HTML(f'<p class="ht-stability ht-{verdict}"><strong>{who}'
                      f"{html.escape(message)}</strong></p>"))
 
 
