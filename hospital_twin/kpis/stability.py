@@ -127,9 +127,15 @@ def plain_words(stab: dict) -> str | None:
                 "the work it receives, so no RCPath target is shown as met; see which "
                 "machine or staff group is the bottleneck before reading any turnaround.")
     if verdict_ == TOO_SHORT:
-        return (f"Too short to tell whether work piles up: only {stab.get('weeks_used', 0)} "
-                "whole weeks after the first (filling) week or the warm-up could be used. "
-                "Run at least 6 weeks before trusting the turnaround figures.")
+        weeks = stab.get("weeks_used", 0)
+        if weeks < MIN_WEEKS:
+            why = (f"only {weeks} whole weeks after the first (filling) week or the warm-up "
+                   f"could be used, {MIN_WEEKS} are needed")
+        else:
+            why = (f"over the {weeks} whole weeks used the WIP trend is too uncertain to rule "
+                   "out material growth")
+        return (f"Too short to tell whether work piles up: {why}. Run longer (12 weeks or "
+                "more) or with more replications before trusting the turnaround figures.")
     return None
 
 

@@ -122,3 +122,14 @@ def test_intervals_of_counts_and_shares_are_clipped() -> None:
     assert clipped["tat_km"]["overall"]["percentiles"]["50"]["min"] == 0.0
     # a signed quantity keeps its negative bound
     assert clipped["stability"]["wip_growth_per_week"]["min"] == -9.0
+
+
+def test_too_short_says_why_and_what_to_do() -> None:
+    few = stability([[0.0, 600.0, 610.0, 605.0]], 0.0)
+    assert few["verdict"] == "too short to tell"
+    assert "only 3 whole weeks" in few["message"] and "Run longer" in few["message"]
+    noisy = [[0.0, 600, 700, 560, 690, 580], [0.0, 600, 540, 680, 590, 720],
+             [0.0, 640, 600, 560, 700, 610]]
+    wide = stability(noisy, 0.0)
+    assert wide["verdict"] == "too short to tell" and wide["weeks_used"] == 5
+    assert "too uncertain" in wide["message"]
