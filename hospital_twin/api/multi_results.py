@@ -53,6 +53,8 @@ def multi_results(status: dict[str, Any], results: dict[int, dict[str, Any]]) ->
         "created": status["created"],
         "completed": status["completed"],
         "scenario_ids": ids,
+        "stability": {label: (r.get("stability") or {}).get("message")
+                      for label, r in zip(labels, ordered, strict=True)},
         "mean_tat": mean_tat,
         "mean_utilisation": mean_utilisation,
         "utilisation_hourlies": hourlies,

@@ -36,12 +36,14 @@ from hospital_twin.charts.kpi_cards import (
 from hospital_twin.charts.results import (
     allocation_figure,
     hourly_utilisation_figure,
+    machine_time_figure,
     queue_length_figure,
     tat_by_stage_figure,
     tat_histogram_figure,
     utilisation_figure,
     wip_figure,
 )
+from hospital_twin.charts.strain import km_cards, stability_message, stability_verdict
 from hospital_twin.charts.whatif import sweep_shares_figure, sweep_tat_figure, warmup_figure
 
 __all__ = [
@@ -61,12 +63,16 @@ __all__ = [
     "format_share",
     "hourly_utilisation_comparison_figure",
     "hourly_utilisation_figure",
+    "km_cards",
+    "machine_time_figure",
     "queue_length_figure",
     "rcpath_verdicts",
     "sweep_shares_figure",
     "sweep_tat_figure",
     "roster_heatmap",
     "roster_matrix",
+    "stability_message",
+    "stability_verdict",
     "tat_by_group_figure",
     "tat_by_stage_figure",
     "tat_cards",

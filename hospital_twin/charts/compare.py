@@ -88,6 +88,11 @@ def _measures(results: dict, include_utilisation: bool) -> list[tuple[str, str, 
              for d in (results.get("progress") or {})]
     rows += [(f"Lab work within {d} days", "share", ("lab_progress", d))
              for d in (results.get("lab_progress") or {})]
+    km = results.get("tat_km") or {}
+    rows += [(f"Within {d} days, every specimen (Kaplan–Meier)", "share", ("km_progress", d))
+             for d in (km.get("overall") or {}).get("within", {})]
+    rows += [(f"Lab work within {d} days, every specimen (Kaplan–Meier)", "share",
+              ("km_lab_progress", d)) for d in (km.get("lab") or {}).get("within", {})]
     if include_utilisation:
         rows += [(f"Utilisation: {r}", "share", ("utilisation", r))
                  for r in results["utilization_by_resource"]["x"]]
@@ -95,6 +100,9 @@ def _measures(results: dict, include_utilisation: bool) -> list[tuple[str, str, 
 
 
 def _scenario_value(results: dict, path: tuple) -> float | None:
+    if path[0] in ("km_progress", "km_lab_progress"):  # per replication in the headline
+        group = "overall" if path[0] == "km_progress" else "lab"
+        return results["tat_km"][group]["within"][path[1]]["mean"]
     if path[0] == "utilisation":
         data = results["utilization_by_resource"]
         return data["y"][data["x"].index(path[1])]

@@ -45,20 +45,41 @@ def tat_cards(results: dict) -> list[dict]:
     return cards
 
 
-def rcpath_verdicts(results: dict, *, cohort: bool = False) -> list[dict]:
+#: Verdict shown instead of "on target" when work piles up (results ``stability``).
+NOT_DEPENDABLE = "not dependable: work piles up"
+
+
+def _km_share(results: dict, key: str, days: int) -> tuple[float | None, ...]:
+    """Mean, low and high of a Kaplan–Meier "within d days" share (``tat_km``)."""
+    group = "lab" if key == "lab_progress" else "overall"
+    node = (((results.get("tat_km") or {}).get(group) or {}).get("within") or {}).get(str(days))
+    node = node or {}
+    return node.get("mean"), node.get("min"), node.get("max")
+
+
+def rcpath_verdicts(results: dict, *, cohort: bool = False, km: bool = False) -> list[dict]:
     """One dict per RCPath target: share (mean, CI), target and an on/under-target verdict.
 
     ``cohort=True`` uses the censoring-free cohort shares (spec 11.C19) instead of the
-    shares among completed specimens, which flatter short runs.
+    shares among completed specimens, which flatter short runs; ``km=True`` the
+    Kaplan–Meier shares (``tat_km``, every specimen, the unfinished ones censored). When the
+    scenario is unstable (``stability``) no share is a pass: the verdict is
+    :data:`NOT_DEPENDABLE` and ``on_target`` None.
     """
+    unstable = (results.get("stability") or {}).get("verdict") == "unstable"
     rows = []
     for key, days, target, label in RCPATH_TARGETS:
-        source = f"{key}_cohort" if cohort else key
-        share = _get(results.get(source), str(days))
-        low = _get(results.get(f"{source}_min"), str(days))
-        high = _get(results.get(f"{source}_max"), str(days))
+        source = "tat_km" if km else f"{key}_cohort" if cohort else key
+        if km:
+            share, low, high = _km_share(results, key, days)
+        else:
+            share = _get(results.get(source), str(days))
+            low = _get(results.get(f"{source}_min"), str(days))
+            high = _get(results.get(f"{source}_max"), str(days))
         if share is None:
             verdict, on_target = "no data", None
+        elif unstable:
+            verdict, on_target = NOT_DEPENDABLE, None
         else:
             on_target = share >= target
             verdict = "on target" if on_target else "under target"

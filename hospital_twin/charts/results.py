@@ -143,3 +143,20 @@ def tat_histogram_figure(results: dict) -> go.Figure:
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig.update_xaxes(dtick=1)
     return fig
+
+
+def machine_time_figure(results: dict) -> go.Figure:
+    """Each machine's scheduled time split into running, holding a finished batch that waits
+    for staff to unload it, and idle (results ``machine_time``); stacked to 100 %."""
+    split = results.get("machine_time") or {}
+    names = list(split)
+    fig = new_figure("How machines spend their time: running, holding a finished batch, idle"
+                     + _ci_note(results), "Machine", "Share of scheduled time (%)")
+    for i, (part, label) in enumerate((("running", "Running (load, programme, unload)"),
+                                       ("held", "Finished, waiting for staff to unload"),
+                                       ("idle", "Idle"))):
+        fig.add_trace(go.Bar(
+            x=names, y=[100 * (split[n][part]["mean"] or 0.0) for n in names], name=label,
+            marker_color=colour(i)))
+    fig.update_layout(barmode="stack")
+    return fig

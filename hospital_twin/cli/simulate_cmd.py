@@ -44,7 +44,13 @@ def summary_table(results: dict) -> str:
         low, high = results.get(f"{key}_min"), results.get(f"{key}_max")
         return f"  (95% CI {low:.1f} to {high:.1f})" if low is not None else ""
 
-    lines = [
+    message = (results.get("stability") or {}).get("message")
+    lines = [message, ""] if message else []
+    km = ((results.get("tat_km") or {}).get("overall") or {}).get("within", {}).get("7") or {}
+    if km.get("mean") is not None:
+        lines.append(f"{'Within 7 days, every specimen':<32}{100 * km['mean']:>9.1f} %"
+                     "  (Kaplan-Meier; below: completed specimens only)")
+    lines += [
         f"{'Overall turnaround time':<32}{results['overall_tat']:>9.1f} h{band('overall_tat')}",
         f"{'Lab turnaround time':<32}{results['lab_tat']:>9.1f} h{band('lab_tat')}",
     ]

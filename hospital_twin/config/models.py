@@ -289,6 +289,9 @@ class RunnerTimes(_Strict):
         return self.distances_m[journey] / self.speed_m_per_s / 3600
 
 
+_HH_MM = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
 class BatchRelease(_Strict):
     """When partly filled batches are released (spec 11.C15-C17)."""
 
@@ -296,12 +299,30 @@ class BatchRelease(_Strict):
     delivery_release_interval_min: Annotated[int, Field(gt=0)] = 60
     flush_before_shift_end: bool = True
     machine_batch_max_wait_h: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 2.0
-    processing_start_time: str = Field("16:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    processing_start_time: str = Field("16:30", pattern=_HH_MM)
+    #: How the three regular programmes start (11.C16 amended): "start_time" = only at
+    #: their own start time (a full batch waits for it too); "full_or_start_time" = when
+    #: full, or at the start time (the earlier rule).
+    processing_release: Literal["start_time", "full_or_start_time"] = "start_time"
+    #: Per-programme start times ('Processing Variables' F5:F7 in the 2024 layout); None
+    #: means ``processing_start_time``.
+    processing_start_small: str | None = Field(None, pattern=_HH_MM)
+    processing_start_large: str | None = Field(None, pattern=_HH_MM)
+    processing_start_mega: str | None = Field(None, pattern=_HH_MM)
 
     @property
     def processing_start_hour(self) -> float:
-        hours, minutes = self.processing_start_time.split(":")
-        return int(hours) + int(minutes) / 60
+        return _hour_of(self.processing_start_time)
+
+    def programme_start_hour(self, block_type: str) -> float:
+        """Start hour of the "small", "large" or "mega" programme (its own, else the default)."""
+        own = getattr(self, f"processing_start_{block_type}")
+        return _hour_of(own if own is not None else self.processing_start_time)
+
+
+def _hour_of(text: str) -> float:
+    hours, minutes = text.split(":")
+    return int(hours) + int(minutes) / 60
 
 
 class RunSettings(_Strict):

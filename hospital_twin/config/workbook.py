@@ -138,6 +138,14 @@ RUNNER_NAMES = {
 #: Optional name (either layout) for RunnerTimes.default_walk_s, written only when changed.
 RUNNER_DEFAULT_WALK_NAME = "runnerDefaultWalkTime"
 
+#: 2024 layout: the start time of each regular processing programme sits right of its
+#: label on 'Processing Variables' (F5:F7 in the reference workbook, 11.C16 amended).
+PROGRAMME_START_LABELS: dict[str, str] = {
+    "processing_start_small": "Small surgicals",
+    "processing_start_large": "Large surgicals",
+    "processing_start_mega": "Megas",
+}
+
 _RECEPTION = "Reception Variables"
 _CUTUP = "Cut-up Variables"
 _PROCESSING = "Processing Variables"
@@ -269,7 +277,7 @@ def describe_error(error: dict[str, Any], *, blank: str = "a blank cell") -> str
     if kind in ("bool_parsing", "bool_type"):
         return f"expected 1 or 0 (or TRUE/FALSE), got {got}"
     if kind == "string_pattern_mismatch":
-        if loc and loc[-1] == "processing_start_time":
+        if loc and str(loc[-1]).startswith("processing_start"):
             return f"expected {_TIME_PATTERN_HINT}, got {got}"
         return f"expected text matching {ctx.get('pattern')}, got {got}"
     if kind == "string_type":
@@ -813,6 +821,8 @@ class _Reader:
         self.read_globals()
         self.read_runner()
         self.read_parameters("batch_release", BatchRelease)
+        if self.layout == "2024":
+            self.read_programme_starts()
         self.read_parameters("run", RunSettings)
         self.read_calendar()
         return self.validate()
@@ -1011,11 +1021,31 @@ class _Reader:
             value = self.named_value(field, loc, required=False)
             if value is None or value is _BAD:
                 continue
-            values[field] = _time_text(value) if field == "processing_start_time" else value
+            values[field] = _time_text(value) if field.startswith("processing_start") else value
         if key == "run":
             fallback = _Where(SHEET_RUN, _name_table("warmup_hours"))
             self.where[(key,)] = self.where.get((key, "warmup_hours"), fallback)
         self.raw[key] = values
+
+    def read_programme_starts(self) -> None:
+        """2024 layout: each regular programme's start time, the cell right of its label
+        on 'Processing Variables' (a blank cell keeps ``processing_start_time``)."""
+        if _PROCESSING not in self.values.sheetnames:
+            return
+        sheet = self.values[_PROCESSING]
+        found = {str(c.value).strip(): (c.row, c.column) for row in sheet.iter_rows()
+                 for c in row if isinstance(c.value, str)}
+        for field, label in PROGRAMME_START_LABELS.items():
+            if label not in found:
+                continue
+            row, column = found[label]
+            coord = f"{get_column_letter(column + 1)}{row}"
+            loc = ("batch_release", field)
+            where = _Where(_PROCESSING, "processing start times", label, "Start time", coord)
+            self.where[loc] = where
+            value = self.cell(_PROCESSING, row, column + 1, where, loc)
+            if value is not _BAD and value is not None:
+                self.raw["batch_release"][field] = _time_text(value)
 
     # ---- validation through the model
     def validate(self) -> LabConfig:
@@ -1252,7 +1282,10 @@ class _Writer:
         self.globals()
         self.runner()
         self.parameter_sheet(SHEET_BATCH_RELEASE, "Batch release rules",
-                             self.config.batch_release, BatchRelease())
+                             self.config.batch_release, BatchRelease(),
+                             skip=PROGRAMME_START_LABELS if self.layout == "2024" else ())
+        if self.layout == "2024":
+            self.programme_starts()
         self.parameter_sheet(SHEET_RUN, "Run settings", self.config.run, RunSettings())
         write_calendar_sheet(self.workbook, self.config.calendar)
 
@@ -1408,7 +1441,20 @@ class _Writer:
         _put(worksheet, row, 5, value)
         _define(self.workbook, name, worksheet.title, f"E{row}")
 
-    def parameter_sheet(self, title: str, heading: str, values: Any, defaults: Any) -> None:
+    def programme_starts(self) -> None:
+        """2024 layout: each programme's own start time beside its label (blank = default)."""
+        worksheet = self.workbook[_PROCESSING]
+        found = {str(c.value).strip(): (c.row, c.column) for row in worksheet.iter_rows()
+                 for c in row if isinstance(c.value, str)}
+        for field, label in PROGRAMME_START_LABELS.items():
+            row, column = found[label]
+            value = getattr(self.config.batch_release, field)
+            cell = worksheet.cell(row=row, column=column + 1)
+            cell.value = None if value is None else _excel_time(value)
+            cell.number_format = "hh:mm"
+
+    def parameter_sheet(self, title: str, heading: str, values: Any, defaults: Any,
+                        skip: Iterable[str] = ()) -> None:
         if title in self.workbook.sheetnames:
             del self.workbook[title]
         worksheet = self.workbook.create_sheet(title)
@@ -1418,9 +1464,13 @@ class _Writer:
             worksheet.cell(row=3, column=column, value=header).font = Font(
                 bold=True
             )
-        for row, (field, info) in enumerate(type(values).model_fields.items(), start=4):
+        fields = [(f, i) for f, i in type(values).model_fields.items() if f not in skip]
+        for row, (field, info) in enumerate(fields, start=4):
             value, default = getattr(values, field), getattr(defaults, field)
-            if field == "processing_start_time":
+            if field.startswith("processing_start_") and value is not None:
+                value = _excel_time(value)
+                default = default if default is None else _excel_time(default)
+            elif field == "processing_start_time":
                 value, default = _excel_time(value), _excel_time(default)
             _put(worksheet, row, 1, field)
             value_cell = worksheet.cell(row=row, column=2, value=value)
@@ -1447,8 +1497,16 @@ _MEANINGS = {
                               "last staffed half hour",
     "machine_batch_max_wait_h": "machine batches start when the oldest item has waited this "
                                 "long (hours)",
-    "processing_start_time": "regular processing programmes start at this time of day if "
-                             "their batch is not full",
+    "processing_start_time": "regular processing programmes start at this time of day "
+                             "(unless their own start time below is set)",
+    "processing_release": '"start_time": regular programmes start only at their start time, '
+                          'a full batch waits too; "full_or_start_time": when full or at the '
+                          'start time (the earlier rule)',
+    "processing_start_small": "start time of the small-surgicals programme (blank: "
+                              "processing_start_time)",
+    "processing_start_large": "start time of the large-surgicals programme (blank: "
+                              "processing_start_time)",
+    "processing_start_mega": "start time of the megas programme (blank: processing_start_time)",
     "sim_hours": "simulated hours, including the warm-up",
     "replications": "number of independent replications",
     "seed": "random seed (same seed, same specimens)",

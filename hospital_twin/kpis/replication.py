@@ -14,6 +14,9 @@ import numpy as np
 import pandas as pd
 
 from hospital_twin.kpis import timeweighted as tw
+from hospital_twin.kpis.censored import tat_km_kpis
+from hospital_twin.kpis.machine_time import machine_time
+from hospital_twin.kpis.stability import weekly_means
 from hospital_twin.kpis.tat import (
     LAB_PROGRESS_DAYS,
     PATHWAYS,
@@ -155,4 +158,8 @@ def replication_kpis(out: ReplicationOutput, *,
     result["partial_batches"] = {str(k): int(v) for k, v in out.partial_batches.items()}
     result |= resource_kpis(out)
     result |= wip_kpis(out)
+    result["tat_km"] = tat_km_kpis(out.specimens, out.warmup_hours, out.sim_hours,
+                                   progress_days=progress_days, lab_days=lab_days)
+    result["wip_weekly"] = weekly_means(out.wip[WIP_NAMES[0]], out.sim_hours)
+    result["machine_time"] = machine_time(out)
     return result

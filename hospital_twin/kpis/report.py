@@ -26,12 +26,33 @@ from hospital_twin.kpis.aggregate import (
     mean_ci_rows,
     split_tree,
 )
+from hospital_twin.kpis.intervals import clip_intervals
 from hospital_twin.kpis.replication import replication_kpis
+from hospital_twin.kpis.stability import first_week_used, slope, stability
 from hospital_twin.kpis.tat import LAB_PROGRESS_DAYS, PERCENTILES, PROGRESS_DAYS
 from hospital_twin.model.output import STAGE_LABELS, STAGES, WIP_NAMES, ReplicationOutput
 
 #: Version of the results layout below (bump when keys change).
 RESULTS_FORMAT = 1
+
+#: What each turnaround figure counts (results key ``tat_populations``, 11.C19).
+TAT_POPULATIONS: dict[str, str] = {
+    "overall_tat, progress, tat_percentiles.overall, tat_by_priority, tat_by_pathway, "
+    "tat_histogram, tat_by_stage": (
+        "completed only: specimens that arrived at or after the warm-up and were reported by "
+        "the run end; specimens still in the lab are left out, so a lab that is falling "
+        "behind looks faster than it is"),
+    "lab_tat, lab_progress, tat_percentiles.lab, lab_tat_histogram": (
+        "completed only: specimens that arrived at or after the warm-up and finished QC by "
+        "the run end"),
+    "progress_cohort, lab_progress_cohort": (
+        "arrival cohort: specimens that arrived between the warm-up and the run end minus "
+        "d days, each with its full d days inside the run; free of censoring"),
+    "tat_km": (
+        "Kaplan-Meier: every specimen that arrived at or after the warm-up; those still in "
+        "the lab at the run end count as censored at their time so far; free of censoring "
+        "bias, the primary figures"),
+}
 
 #: Per-replication values listed in ``replications`` and compared between scenarios.
 HEADLINE_KEYS: tuple[str, ...] = (
@@ -116,8 +137,11 @@ def _legacy(reps: list[dict], key: str, n_reps: int) -> tuple[Any, Any, Any]:
 
 def headline(rep: dict) -> dict:
     """The per-replication values listed in ``replications`` (and used by compare)."""
+    weekly = rep.get("wip_weekly", [])[first_week_used(rep["warmup_hours"]):]
     return {"replication": rep["replication"], "seed_entropy": rep["seed_entropy"]} | {
         k: rep[k] for k in HEADLINE_KEYS
+    } | _km_headline(rep) | {
+        "wip_growth_per_week": slope(weekly)[0] if len(weekly) >= 2 else None,
     } | {
         "arrived": rep["specimens"]["total"]["arrived"],
         "completed": rep["specimens"]["total"]["completed"],
@@ -125,6 +149,14 @@ def headline(rep: dict) -> dict:
         "events": rep["events"],
         "wall_seconds": rep["wall_seconds"],
     }
+
+
+def _km_headline(rep: dict) -> dict:
+    """Kaplan–Meier shares of one replication (absent in KPIs stored before they existed)."""
+    km = rep.get("tat_km")
+    if km is None:
+        return {}
+    return {"km_progress": km["overall"]["within"], "km_lab_progress": km["lab"]["within"]}
 
 
 def _check_alike(reps: Sequence[dict]) -> None:
@@ -201,6 +233,7 @@ def results_from_kpis(reps: Sequence[dict], config_json: dict | None, seed: int,
         names, np.array([[r["overtime"][k] for k in names] for r in reps]))
     res["mean_wip_by_stage"] = chart(
         list(WIP_NAMES), np.array([[r["wip_mean"][w] for w in WIP_NAMES] for r in reps]))
+    res |= strain_results(reps, names)
     res["replications"] = [headline(r) for r in reps]
     res["run"] = {
         "sim_hours": float(first["sim_hours"]),
@@ -220,4 +253,21 @@ def results_from_kpis(reps: Sequence[dict], config_json: dict | None, seed: int,
     res["config"] = config_json
     res["version"] = package_version()
     res["results_format"] = RESULTS_FORMAT
-    return to_json_value(res)
+    first_keys = {k: res.pop(k) for k in ("stability",) if k in res}  # read first
+    return clip_intervals(to_json_value(first_keys | res))
+
+
+def strain_results(reps: Sequence[dict], names: Sequence[str]) -> dict:
+    """``stability``, ``tat_km``, ``machine_time`` and ``tat_populations`` (issue 13); empty
+    when the replications' KPIs predate them (stored before these keys existed)."""
+    if any(k not in r for r in reps for k in ("tat_km", "wip_weekly", "machine_time")):
+        return {}
+    machines = [m for m in names if m in reps[0]["machine_time"]]
+    return {
+        "stability": stability([r["wip_weekly"] for r in reps], reps[0]["warmup_hours"]),
+        "tat_km": estimates_as_dicts(aggregate_tree([r["tat_km"] for r in reps])),
+        "machine_time": {m: estimates_as_dicts(aggregate_tree([r["machine_time"][m]
+                                                               for r in reps]))
+                         for m in machines},
+        "tat_populations": TAT_POPULATIONS,
+    }

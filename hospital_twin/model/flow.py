@@ -65,13 +65,27 @@ def machine_cycle(
     """Staff + machine to load, the machine alone while it runs, staff again to unload.
 
     Loading is one atomic request for both units; the machine stays held (also while a
-    finished batch waits for staff to unload it) until unloading ends.
+    finished batch waits for staff to unload it) until unloading ends. The wait from the
+    end of the run to the start of unloading is logged as *held* (results ``machine_time``).
     """
     yield lab.work((staff, machine), priority, load)
     lab.release(staff)
     yield lab.hold(lab.draw(run))
-    yield lab.work((staff,), priority, unload)
+    yield lab.work((staff,), priority, held_until_unloaded(lab, machine, unload))
     lab.release(staff, machine)
+
+
+def held_until_unloaded(lab: Lab, machine: ScheduledResource, unload: str
+                        ) -> Callable[[], float]:
+    """Log ``machine`` as holding a finished batch from now until staff is granted to
+    ``unload`` it; the returned duration is drawn at that grant (as for any task)."""
+    lab.log_held(machine, 1)
+
+    def unload_hours() -> float:
+        lab.log_held(machine, -1)
+        return lab.draw(unload)
+
+    return unload_hours
 
 
 def collate(
@@ -102,7 +116,8 @@ class Batcher:
     batch fills the most urgent items go first. Timed release, when enabled:
 
     * ``max_wait_h``: the batch goes when its oldest item has waited that long (11.C16);
-    * :meth:`release_at`: the batch goes at given times of the week (11.C15, 11.C16).
+    * :meth:`release_at`: the batch goes at given times of the week (11.C15, 11.C16);
+      with ``hold_full`` set, full batches wait for those times too (11.C16 amended).
 
     An empty batch is never released. ``released`` counts items released, per priority.
     """
@@ -126,6 +141,8 @@ class Batcher:
         self._count = 0
         self._seq = itertools.count()
         self._timer_at: float | None = None
+        #: Full batches wait for the next timed release too (processing start times).
+        self.hold_full = False
         self.batches = 0
         self.items_released = 0
 
@@ -146,14 +163,14 @@ class Batcher:
                 i -= 1
             open_.insert(i, entry)
         self._count += n
-        while self._count >= self.size:
+        while self._count >= self.size and not self.hold_full:
             self._release()
         if self.max_wait_h is not None and self._count and self._timer_at is None:
             self._start_timer(self.env.now + self.max_wait_h)
 
     def flush(self) -> None:
-        """Release the open batch now if it holds anything."""
-        if self._count:
+        """Release everything waiting now, in batches of at most ``size``."""
+        while self._count:
             self._release()
 
     def release_at(self, weekly_times: Sequence[float]) -> None:

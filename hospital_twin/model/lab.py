@@ -16,7 +16,7 @@ import pandas as pd
 import simpy
 
 from hospital_twin.config.calendar import DEFAULT_START
-from hospital_twin.config.labels import RESOURCES, TASKS
+from hospital_twin.config.labels import MACHINES, RESOURCES, TASKS
 from hospital_twin.config.models import LabConfig
 from hospital_twin.model.calendar_plan import CalendarPlan
 from hospital_twin.model.distributions import DurationSampler
@@ -138,6 +138,10 @@ class Lab:
         self.blocks_arrived = self.blocks_completed = 0
         self.slides_arrived = self.slides_completed = 0
         self.completed = 0
+        #: Per machine: times and levels of "finished batches waiting to be unloaded".
+        self.held_log: dict[str, tuple[list[float], list[float]]] = {
+            label: ([0.0], [0.0]) for label in MACHINES
+        }
         self._wire()
 
     # -- the map of the lab ---------------------------------------------------------------
@@ -204,9 +208,7 @@ class Lab:
                 max_wait if urgent else None,
             )
             if self.timed and not urgent:
-                self._release_daily(
-                    batcher, "Processing room staff", release.processing_start_hour
-                )
+                self._start_programme_at_its_time(batcher, programme)
             self.programmes[programme] = batcher
         self.staining_regular = self._batcher(
             "Staining (regular slides)", sizes["Staining (regular slides)"],
@@ -223,6 +225,16 @@ class Lab:
         self.scanning_megas = self._batcher(
             "Scanning (mega slides)", sizes["Scanning (mega slides)"],
             scanning.scan_megas, max_wait,
+        )
+
+    def _start_programme_at_its_time(self, batcher: Batcher, programme: str) -> None:
+        """Release a regular programme at its start time on Processing room staff's days;
+        under the "start_time" rule a full batch waits for it too (11.C16 amended)."""
+        release = self.config.batch_release
+        block = next(b for b, p in processing.PROGRAMME_BY_BLOCK.items() if p == programme)
+        batcher.hold_full = release.processing_release == "start_time"
+        self._release_daily(
+            batcher, "Processing room staff", release.programme_start_hour(_START_KEYS[block])
         )
 
     def _route(
@@ -298,6 +310,12 @@ class Lab:
         """
         duration = self._durations[task] if task.__class__ is str else task
         return self.pool.acquire(resources, priority, duration)
+
+    def log_held(self, machine: ScheduledResource, change: int) -> None:
+        """A machine unit starts (+1) or stops (-1) holding a finished batch."""
+        times, levels = self.held_log[machine.name]
+        times.append(self.env.now)
+        levels.append(levels[-1] + change)
 
     def draw(self, task: str) -> float:
         """A duration in hours for ``task`` from its own stream."""
@@ -422,9 +440,21 @@ class Lab:
             slides_arrived=self.slides_arrived,
             slides_completed=self.slides_completed,
             partial_batches={name: b.waiting for name, b in self.batchers().items()},
+            held={name: _held_series(*log) for name, log in self.held_log.items()},
             events=self.events_processed(),
             wall_seconds=float(wall_seconds),
         )
+
+
+#: Block type -> suffix of its ``BatchRelease.processing_start_*`` field.
+_START_KEYS = {SMALL: "small", LARGE: "large", MEGA: "mega"}
+
+
+def _held_series(times: list[float], levels: list[float]) -> StepSeries:
+    """The held level as a step series (same-time changes merged, the last one holds)."""
+    t, v = np.asarray(times, dtype=float), np.asarray(levels, dtype=float)
+    last = np.append(t[1:] != t[:-1], True)
+    return StepSeries(t[last], v[last])
 
 
 def _text(values: list[str]) -> pd.Series:

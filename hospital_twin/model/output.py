@@ -81,5 +81,7 @@ class ReplicationOutput:
     slides_arrived: int = 0
     slides_completed: int = 0
     partial_batches: dict[str, int] = field(default_factory=dict)  # items in unreleased batches
+    #: per machine: units holding a finished batch that waits for staff to unload it
+    held: dict[str, StepSeries] = field(default_factory=dict)
     events: int = 0  # SimPy events processed
     wall_seconds: float = 0.0

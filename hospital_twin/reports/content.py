@@ -144,9 +144,15 @@ def config_summary(results: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def headline_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Headline KPIs: mean and 95 % CI (None bounds with one replication)."""
-    rows = [{"key": c["key"], "measure": c["label"], "unit": "h", "mean": c["mean"],
-             "low": c["low"], "high": c["high"]} for c in charts.tat_cards(results)]
+    """Headline KPIs: mean and 95 % CI (None bounds with one replication). Kaplan–Meier
+    turnaround first (every specimen), then the completed-only figures, labelled so."""
+    rows = [{"key": c["key"], "measure": f"{c['label']} (Kaplan–Meier)", "unit": "h",
+             "mean": c["mean"], "low": c["low"], "high": c["high"]}
+            for c in charts.km_cards(results)]
+    completed_only = " (completed specimens only)" if rows else ""
+    rows += [{"key": c["key"], "measure": c["label"] + completed_only, "unit": "h",
+              "mean": c["mean"], "low": c["low"], "high": c["high"]}
+             for c in charts.tat_cards(results)]
     percentiles = (results.get("tat_percentiles") or {}).get("overall") or {}
     for q, est in percentiles.items():
         rows.append({"key": f"tat_p{q}", "measure": f"Overall turnaround, {q}th percentile",
@@ -161,8 +167,14 @@ def headline_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def verdict_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """The RCPath targets with share, CI, target and verdict (see ``charts.rcpath_verdicts``)."""
+    """The RCPath targets with share, CI, target and verdict (see ``charts.rcpath_verdicts``),
+    completed specimens only."""
     return charts.rcpath_verdicts(results)
+
+
+def km_verdict_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """The RCPath targets on Kaplan–Meier shares (every specimen); empty without ``tat_km``."""
+    return charts.rcpath_verdicts(results, km=True) if results.get("tat_km") else []
 
 
 def differences(data: ReportData) -> pd.DataFrame:
@@ -187,4 +199,5 @@ def key_figures(data: ReportData) -> dict[str, go.Figure]:
         "How busy each resource is": charts.utilisation_figure(results),
         "Work waiting for each resource": charts.queue_length_figure(results),
         "Work in progress over time": charts.wip_figure(results),
-    }
+    } | ({"How machines spend their time": charts.machine_time_figure(results)}
+         if results.get("machine_time") else {})

@@ -22,6 +22,7 @@ from hospital_twin.reports.content import (
     differences,
     headline_rows,
     key_figures,
+    km_verdict_rows,
     verdict_rows,
 )
 
@@ -33,6 +34,7 @@ table.ht-table th, table.ht-table td {border-bottom: 1px solid #ddd; padding: 4p
   text-align: right;}
 table.ht-table th:first-child, table.ht-table td.ht-text {text-align: left;}
 td.ht-on {color: #1a7f37; font-weight: 600;} td.ht-under {color: #b42318; font-weight: 600;}
+p.ht-unstable {color: #b42318; border-left: 6px solid #b42318; padding-left: 8px;}
 </style>"""
 
 
@@ -69,6 +71,8 @@ def show_title(data: ReportData) -> None:
     when = time.strftime("%d %B %Y, %H:%M %Z", time.localtime(data.generated))
     display(HTML(_STYLE))
     display(Markdown(f"# {data.title}\n\nGenerated {when} from the {data.source}."))
+    for name, results in data.scenarios.items():
+        _show_stability(results, name if len(data.scenarios) > 1 else "")
 
 
 def show_config(data: ReportData) -> None:
@@ -97,6 +101,19 @@ def show_headline(data: ReportData) -> None:
         _show_completion(results)
 
 
+def _show_stability(results: dict[str, Any], name: str = "") -> None:
+    """An unstable (or undecided) scenario says so before any figure (results ``stability``),
+    right under the report's title."""
+    from hospital_twin.charts import stability_message, stability_verdict
+
+    message = stability_message(results)
+    if message:
+        verdict = stability_verdict(results).replace(" ", "-")
+        who = f"{html.escape(name)}: " if name else ""
+        display(HTML(f'<p class="ht-stability ht-{verdict}"><strong>{who}'
+                     f"{html.escape(message)}</strong></p>"))
+
+
 def _show_completion(results: dict[str, Any]) -> None:
     """How many specimens the run finished, with a caution when too few did (spec §8)."""
     from hospital_twin.charts import completion, completion_text
@@ -114,19 +131,33 @@ def show_verdicts(data: ReportData) -> None:
     for name, results in data.scenarios.items():
         if len(data.scenarios) > 1:
             display(Markdown(f"### {name}"))
-        rows = []
-        for r in verdict_rows(results):
-            share = r["share"]
-            verdict_css = {True: "ht-on", False: "ht-under"}.get(r["on_target"], "")
-            rows.append(f'<tr data-key="{r["key"]}-{r["days"]}"><td class="ht-text">'
-                        f"{html.escape(r['measure'])}</td>"
-                        + _cell(share, _num(None if share is None else 100 * share, ".1f")
-                                + ("" if share is None else " %"), "ht-share")
-                        + _ci(r["low"], r["high"], ".1f", 100.0)
-                        + _cell(r["target"], f"{100 * r['target']:.0f} %")
-                        + f'<td class="ht-verdict {verdict_css}">{r["verdict"]}</td></tr>')
+        km_rows = km_verdict_rows(results)
+        if km_rows:
+            display(Markdown("Every specimen (Kaplan–Meier: those still in the lab at the end "
+                             "count as unfinished):"))
+            display(_table("ht-km-verdicts", ["RCPath target", "Share", "95% CI", "Target",
+                                              "Verdict"], _verdict_cells(km_rows), name))
+            display(Markdown("Completed specimens only (those reported before the run ended; "
+                             "this flatters a lab that falls behind):"))
         display(_table("ht-verdicts", ["RCPath target", "Share", "95% CI", "Target",
-                                       "Verdict"], rows, name))
+                                       "Verdict"], _verdict_cells(verdict_rows(results)), name))
+
+
+def _verdict_cells(verdicts: list[dict[str, Any]]) -> list[str]:
+    """Table rows of RCPath verdicts: share, CI, target and verdict."""
+    rows = []
+    for r in verdicts:
+        share = r["share"]
+        verdict_css = {True: "ht-on", False: "ht-under"}.get(r["on_target"], "")
+        rows.append(f'<tr data-key="{r["key"]}-{r["days"]}"><td class="ht-text">'
+                    f"{html.escape(r['measure'])}</td>"
+                    + _cell(share, _num(None if share is None else 100 * share, ".1f")
+                            + ("" if share is None else " %"), "ht-share")
+                    + _ci(r["low"], r["high"], ".1f", 100.0)
+                    + _cell(r["target"], f"{100 * r['target']:.0f} %")
+                    + f'<td class="ht-verdict {verdict_css}">{html.escape(r["verdict"])}'
+                    "</td></tr>")
+    return rows
 
 
 def show_figure(fig: go.Figure) -> None:

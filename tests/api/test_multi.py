@@ -132,6 +132,11 @@ def test_two_workbooks_compared(live):
     assert body["mean_tat"]["x"] == labels and len(body["mean_tat"]["ymin"]) == 2
     singles = [live.client.get(f"/scenarios/{i}/results").json() for i in ids]
     assert body["mean_tat"]["y"] == [s["overall_tat"] for s in singles]
+    # whether work piles up is said first, in plain words, for each scenario
+    assert all(next(iter(s)) == "stability" for s in singles)
+    assert body["stability"] == {label: s["stability"]["message"]
+                                 for label, s in zip(labels, singles, strict=True)}
+    assert all(m.startswith("Too short to tell") for m in body["stability"].values())
     resource = singles[0]["utilization_by_resource"]["x"][0]
     assert body["mean_utilisation"][resource]["y"] == [
         s["utilization_by_resource"]["y"][0] for s in singles]

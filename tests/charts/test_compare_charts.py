@@ -67,7 +67,12 @@ def test_differences_table_matches_compare_results(scenarios: dict[str, dict]) -
     qc = table.set_index("measure").loc["Utilisation: QC staff"]
     assert qc["difference"] == diffs["utilisation"]["QC staff"]["mean"]
     assert qc["significant"] == diffs["utilisation"]["QC staff"]["significant"]
-    assert len(table) == 2 + 4 + 1 + 15
+    assert "Within 7 days, every specimen (Kaplan–Meier)" in set(table["measure"])
+    km = table.set_index("measure").loc[
+        "Lab work within 3 days, every specimen (Kaplan–Meier)"]  # defined in a 1-week run
+    assert km["difference"] == diffs["km_lab_progress"]["3"]["mean"]
+    assert km["baseline"] == scenarios["Base"]["tat_km"]["lab"]["within"]["3"]["mean"]
+    assert len(table) == 2 + 4 + 1 + 4 + 1 + 15
 
 
 def test_differences_table_needs_a_known_baseline(scenarios: dict[str, dict]) -> None:

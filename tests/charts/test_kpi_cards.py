@@ -6,7 +6,13 @@ import copy
 
 import pytest
 
-from hospital_twin.charts import RCPATH_TARGETS, format_share, rcpath_verdicts, tat_cards
+from hospital_twin.charts import (
+    RCPATH_TARGETS,
+    format_share,
+    rcpath_verdicts,
+    stability_verdict,
+    tat_cards,
+)
 
 
 def test_tat_cards_carry_mean_and_ci(results: dict) -> None:
@@ -88,3 +94,34 @@ def test_completion_cautions_when_too_few_finish(results: dict) -> None:
     assert completion(edited)["caution"] is None
     del edited["specimens"]
     assert completion(edited) is None
+
+
+def test_unstable_results_open_with_the_warning_and_show_no_pass(results: dict) -> None:
+    from hospital_twin.charts import km_cards, stability_message
+    from hospital_twin.charts.kpi_cards import NOT_DEPENDABLE
+    from hospital_twin.dashboards.simulation.results_tab import cards_html
+
+    edited = copy.deepcopy(results)
+    edited["stability"] = {"verdict": "unstable", "weeks_used": 8,
+                           "wip_growth_per_week": {"mean": 212.4, "min": 190.0, "max": 230.0}}
+    message = stability_message(edited)
+    assert message.startswith("Unstable: work piles up by about 212 specimens a week; "
+                              "turnaround figures depend on run length.")
+    for km in (False, True):
+        rows = rcpath_verdicts(edited, km=km)
+        assert all(r["on_target"] is None for r in rows)
+        assert all(r["verdict"] in (NOT_DEPENDABLE, "no data") for r in rows)
+    html = cards_html(edited)
+    assert html.index("work piles up by about 212") < html.index("ht-card")
+    assert "on target" not in html
+    assert [c["key"] for c in km_cards(edited)] == [
+        "km_overall_median", "km_overall_p90", "km_lab_median"]
+
+
+def test_km_verdicts_read_the_kaplan_meier_shares(results: dict) -> None:
+    rows = rcpath_verdicts(results, km=True)
+    assert [r["key"] for r in rows] == ["tat_km"] * 5
+    lab = results["tat_km"]["lab"]["within"]["3"]
+    assert (rows[-1]["share"], rows[-1]["low"], rows[-1]["high"]) == (
+        lab["mean"], lab["min"], lab["max"])
+    assert stability_verdict(results) == "too short to tell"  # one week

@@ -109,3 +109,18 @@ def test_figures_fit_a_1280_by_800_screen(results: dict) -> None:
         fig = builder(results)
         assert fig.layout.width <= 1280 and fig.layout.height <= 800
         assert fig.layout.title.text
+
+
+def test_machine_time_figure_stacks_running_held_idle(results: dict) -> None:
+    from hospital_twin.charts import machine_time_figure
+
+    fig = machine_time_figure(results)
+    assert [t.name.split(" ")[0] for t in fig.data] == ["Running", "Finished,", "Idle"]
+    assert fig.layout.barmode == "stack"
+    machines = list(results["machine_time"])
+    assert list(fig.data[0].x) == machines
+    for i, machine in enumerate(machines):
+        total = sum(trace.y[i] for trace in fig.data)
+        assert total == pytest.approx(100.0)
+        assert fig.data[1].y[i] == pytest.approx(
+            100 * results["machine_time"][machine]["held"]["mean"])

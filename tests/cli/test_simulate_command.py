@@ -58,3 +58,20 @@ def test_simulate_rejects_bad_options_without_a_traceback(tmp_path):
     bad = simulate("--hours", "10", "--warmup", "20", "--out", str(tmp_path / "x.json"))
     assert bad.returncode == 2 and "warm-up" in bad.stderr
     assert "Traceback" not in bad.stderr + both.stderr
+
+
+def test_summary_opens_with_the_stability_warning_and_km_share() -> None:
+    from hospital_twin.cli.simulate_cmd import summary_table
+
+    results = {
+        "stability": {"verdict": "unstable", "message": "Unstable: work piles up by about "
+                      "196 specimens a week; turnaround figures depend on run length."},
+        "tat_km": {"overall": {"within": {"7": {"mean": 0.845, "min": 0.83, "max": 0.86}}}},
+        "overall_tat": 106.3, "overall_tat_min": None, "overall_tat_max": None,
+        "lab_tat": 50.0, "lab_tat_min": None, "lab_tat_max": None,
+        "progress": {"7": 0.97}, "lab_progress": {"3": 0.9},
+    }
+    lines = summary_table(results).splitlines()
+    assert lines[0].startswith("Unstable: work piles up by about 196 specimens a week")
+    assert "84.5 %" in lines[2] and "Kaplan-Meier" in lines[2]
+    assert "97.0 %" in summary_table(results)  # the completed-only share stays, labelled

@@ -29,6 +29,7 @@ from hospital_twin.config import (
     template_path,
 )
 from hospital_twin.config.labels import BATCHES, DAYS, HALF_HOURS, RESOURCES, TASKS
+from hospital_twin.config.workbook import PROGRAMME_START_LABELS
 
 SLOT = {label: index for index, label in enumerate(HALF_HOURS)}
 
@@ -309,8 +310,42 @@ def test_2023_layout_has_default_runner_times(configs):
 
 @pytest.mark.parametrize("layout", ["2023", "2024"])
 def test_batch_release_and_run_settings_default_when_absent(configs, layout):
-    assert configs[layout].batch_release == BatchRelease()
+    # the 2024 layout gives each programme its start time ('Processing Variables' F5:F7)
+    starts = dict.fromkeys(PROGRAMME_START_LABELS, "16:30") if layout == "2024" else {}
+    assert configs[layout].batch_release == BatchRelease(**starts)
     assert configs[layout].run == RunSettings()
+
+
+def test_2024_programme_start_times_come_from_processing_variables(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        workbook = openpyxl.load_workbook(template_path("2024"), data_only=True)
+    sheet = workbook["Processing Variables"]
+    assert [sheet[f"E{r}"].value for r in (5, 6, 7)] == [
+        "Small surgicals", "Large surgicals", "Megas"]
+    sheet["F5"], sheet["F6"], sheet["F7"] = dt.time(15, 0), None, dt.time(9, 45)
+    path = tmp_path / "starts.xlsx"
+    workbook.save(path)
+    release = read_workbook(path).batch_release
+    assert (release.processing_start_small, release.processing_start_large,
+            release.processing_start_mega) == ("15:00", None, "09:45")
+    # a blank start time falls back to processing_start_time
+    assert release.programme_start_hour("large") == 16.5
+    assert release.programme_start_hour("mega") == 9.75
+
+
+def test_2024_bad_programme_start_time_names_its_cell(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        workbook = openpyxl.load_workbook(template_path("2024"), data_only=True)
+    workbook["Processing Variables"]["F6"] = "late"
+    path = tmp_path / "bad-start.xlsx"
+    workbook.save(path)
+    with pytest.raises(ConfigError) as caught:
+        read_workbook(path)
+    [problem] = caught.value.problems
+    assert (problem.sheet, problem.cell) == ("Processing Variables", "F6")
+    assert "late" in problem.message and "HH:MM" in problem.message
 
 
 # -- sources and names ------------------------------------------------------------------
@@ -417,6 +452,7 @@ def test_batch_release_and_run_settings_sheets_are_read(tmp_path):
         batch_release="full_only", delivery_release_interval_min=30,
         flush_before_shift_end=False, machine_batch_max_wait_h=1.5,
         processing_start_time="17:00",
+        **dict.fromkeys(PROGRAMME_START_LABELS, "16:30"),  # F5:F7 of the 2024 template
     )
     assert config.batch_release.processing_start_hour == 17
     assert config.run == RunSettings(sim_hours=336, replications=5, seed=42, warmup_hours=24)

@@ -54,11 +54,20 @@ def test_results_tab_shows_cards_and_charts(live, page):
     assert all(re.search(r"\d+\.\d%", v) and re.search(r"on target|under target", v)
                for v in verdicts), verdicts
 
-    wait_for_plots(page, ".ht-results-tab", 7)
+    # 72 h: too short to tell whether work piles up, said before the figures; the
+    # Kaplan–Meier cards come first, the completed-only ones are labelled as such
+    warning = tab.locator(".ht-stability").inner_text()
+    assert results["stability"]["verdict"] == "too short to tell"
+    assert warning.startswith("Too short to tell whether work piles up")
+    assert tab.locator(".ht-km").count() == 3 and tab.locator(".ht-km-verdict").count() == 5
+    assert "Completed specimens only" in tab.inner_text()
+
+    wait_for_plots(page, ".ht-results-tab", 8)
     points = plot_points(page, ".ht-results-tab")
-    assert len(points) == 7 and all(n > 0 for n in points), points
+    assert len(points) == 8 and all(n > 0 for n in points), points
     titles = tab.locator(".js-plotly-plot .gtitle").all_text_contents()
     assert any("Where the time goes" in t for t in titles), titles
+    assert any("How machines spend their time" in t for t in titles), titles
     axis_titles = tab.locator(".js-plotly-plot .ytitle").all_text_contents()
     assert all(re.search(r"\(.+\)", t) for t in axis_titles), axis_titles  # units on axes
 

@@ -46,6 +46,10 @@ def test_tables_and_downloads(tmp_path, monkeypatch):
     tables = results_tables(backend.results(sid))
     assert tables["kpis"]["mean"].iloc[0] == results["overall_tat"]
     assert list(tables["utilisation"]["resource"]) == results["utilization_by_resource"]["x"]
+    assert tables["stability"]["verdict"].iloc[0] == results["stability"]["verdict"]
+    assert tables["tat_kaplan_meier"]["unit"].tolist() == ["hours"] * 3 + ["share"] * 5
+    split = tables["machine_time"].groupby("machine")["share"].sum()
+    assert split.to_numpy() == pytest.approx([1.0] * len(results["machine_time"]))
     with zipfile.ZipFile(io.BytesIO(csv_zip(tables))) as zf:
         assert sorted(zf.namelist()) == sorted(f"{n}.csv" for n in tables)
     book = openpyxl.load_workbook(io.BytesIO(excel_bytes(tables)))
@@ -57,7 +61,7 @@ def test_tables_and_downloads(tmp_path, monkeypatch):
     dashboard = build(backend, poll=False)
     dashboard.results.show(sid)
     assert json.loads(results_json(dashboard)) == results
-    assert len(dashboard.results.charts.children) == 7
+    assert len(dashboard.results.charts.children) == 8  # + how machines spend their time
     with pytest.raises(ValueError, match="no longer exists"):
         backend.results(sid + 1)
 

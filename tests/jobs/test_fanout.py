@@ -83,6 +83,10 @@ def test_merged_result_equals_one_process_and_is_merged_once(job_env) -> None:
     expected = build_results([run_replication(config, i) for i in range(4)],
                              config.model_dump(mode="json"), 21)
     assert _without_timings(merged) == _without_timings(json.loads(json.dumps(expected)))
+    # the issue-13 keys come out of the merge too, from the stored replication KPIs
+    for key in ("stability", "tat_km", "machine_time", "tat_populations"):
+        assert merged[key] == expected[key]
+    assert merged["stability"]["verdict"] == "too short to tell"  # 72 h
 
 
 def test_three_workers_merge_twelve_replications_once_despite_a_killed_worker(

@@ -206,7 +206,9 @@ def simple_config(**global_changes: object) -> LabConfig:
     """The hand-computable lab: constant durations (task i takes (i + 1) minutes), every
     resource 100 units around the clock, every batch size 1, one route through the lab
     (internal, BMS cut-up, no decalc, levels, one block with two slides), runner 2 + 2 min.
-    Only Routine non-cancer specimens arrive (1 per hour on Monday 08:00-12:00)."""
+    Only Routine non-cancer specimens arrive (1 per hour on Monday 08:00-12:00).
+    Regular processing batches start when full (``full_or_start_time``), not only at 16:30,
+    so every TAT is a plain sum of durations."""
     globals_ = dict(REFERENCE_GLOBALS)
     globals_.update(
         ProbUrgentCancer=0.0, ProbPriorityCancer=0.0, ProbRoutineCancer=1.0,
@@ -227,6 +229,7 @@ def simple_config(**global_changes: object) -> LabConfig:
             "task_durations": {label: const(i + 1, "min") for i, label in enumerate(TASKS)},
             "batch_sizes": {label: 1 for label in BATCHES},
             "globals": globals_,
+            "batch_release": {"processing_release": "full_or_start_time"},
         }
     )
 

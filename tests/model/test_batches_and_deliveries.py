@@ -139,3 +139,46 @@ def test_non_urgent_specimens_wait_for_the_delivery_batch() -> None:
 
 def test_machine_rosters_are_round_the_clock() -> None:
     assert ResourceSchedule.model_validate(machine(3)).weekly_capacity() == [3] * 336
+
+
+def test_hold_full_makes_a_full_batch_wait_for_the_release_time() -> None:
+    env, batcher, released = collecting_batcher(3)
+    batcher.hold_full = True
+    batcher.release_at([16.5])
+    batcher.put(specimen(0), 4, ROUTINE)
+    batcher.put(specimen(1, CANCER), 3, CANCER)  # 7 items: two full batches and one
+    assert released == []
+    env.run(until=20)
+    assert [(t, b.size, b.priority) for t, b in released] == [
+        (16.5, 3, CANCER), (16.5, 3, ROUTINE), (16.5, 1, ROUTINE)]
+    assert batcher.waiting == 0
+
+
+def _programme_release(rule: str, **starts: str) -> Lab:
+    config = lab_config()
+    release = config.batch_release.model_copy(update={"processing_release": rule, **starts})
+    return Lab(config.model_copy(update={"batch_release": release}), sim_hours=200)
+
+
+@pytest.mark.parametrize(("rule", "holds"), [("start_time", True),
+                                             ("full_or_start_time", False)])
+def test_regular_programmes_start_at_their_own_time(rule: str, holds: bool) -> None:
+    lab = _programme_release(rule, processing_start_mega="09:00")
+    released: dict[str, list[float]] = {}
+    for name, batcher in lab.programmes.items():
+        batcher.on_release = lambda b, n=name: released.setdefault(n, []).append(lab.env.now)
+    small, mega = lab.programmes["Processing machine (small surgicals)"], \
+        lab.programmes["Processing machine (megas)"]
+    assert small.hold_full is holds and mega.hold_full is holds
+    assert not lab.programmes["Processing machine (urgent)"].hold_full
+
+    def feed():
+        yield lab.env.timeout(1.0)  # Monday 01:00: a full small batch and one mega block
+        small.put(specimen(0), small.size, ROUTINE)
+        mega.put(specimen(1), 1, ROUTINE)
+
+    lab.env.process(feed())
+    lab.env.run(until=30)
+    small_at = 1.0 if not holds else 16.5  # a full batch waits for 16:30 under the new rule
+    assert released["Processing machine (small surgicals)"] == [small_at]
+    assert released["Processing machine (megas)"] == [9.0]  # its own start time

@@ -20,6 +20,9 @@ STYLE = """
 .ht-info {background: #e8f1fb; color: #174a7c; border: 1px solid #bcd6f2;}
 .ht-ok {background: #e7f6ea; color: #1d5e2b; border: 1px solid #b9e2c2;}
 .ht-warning {background: #fff4ce; color: #6b4a00; border: 1px solid #f0d58c;}
+.ht-stability {font-weight: 600;}
+.ht-unstable {background: #fdecea; color: #8a1c13; border: 2px solid #c62828;}
+.ht-too-short-to-tell {background: #fff4ce; color: #5c4400; border: 1px solid #e0c36a;}
 .ht-cards {display: flex; flex-wrap: wrap; gap: 8px;}
 .ht-card {border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 12px; width: 270px;
           background: #fafbfc;}

@@ -17,14 +17,34 @@ from hospital_twin.dashboards.simulation._ui import (
 from hospital_twin.dashboards.simulation.backend import Backend
 
 
+def stability_row(scenarios: dict[str, dict]) -> str:
+    """The first row of the verdicts table: does work pile up in each scenario?"""
+    from hospital_twin.charts import stability_message, stability_verdict
+
+    cells = []
+    for results in scenarios.values():
+        verdict = stability_verdict(results)
+        cls = {"unstable": "ht-under", "stable": "ht-on"}.get(verdict or "", "")
+        text = verdict or "not computed (older results)"
+        if verdict == "unstable":
+            text = stability_message(results).split(" The lab")[0].removeprefix("Unstable: ")
+            text = f"unstable: {text}"
+        cells.append(f'<td class="{cls} ht-stability-cell">{esc(text)}</td>')
+    return (f'<tr class="ht-stability-row"><td>Does work pile up? (weekly WIP trend)</td>'
+            f"{''.join(cells)}</tr>")
+
+
 def verdicts_html(scenarios: dict[str, dict]) -> str:
-    """RCPath shares and verdicts, one column per scenario."""
+    """Stability first, then RCPath shares and verdicts (Kaplan–Meier shares when the
+    results have them, else completed-only), one column per scenario."""
     from hospital_twin.charts import rcpath_verdicts
 
     names = list(scenarios)
-    table = {n: rcpath_verdicts(r) for n, r in scenarios.items()}
+    km = all(r.get("tat_km") for r in scenarios.values())
+    table = {n: rcpath_verdicts(r, km=km) for n, r in scenarios.items()}
     head = "".join(f"<th>{esc(n)}</th>" for n in names)
-    rows = []
+    rows = [stability_row(scenarios)] if any(r.get("stability")
+                                             for r in scenarios.values()) else []
     for i, first in enumerate(table[names[0]]):
         cells = []
         for n in names:
@@ -34,7 +54,10 @@ def verdicts_html(scenarios: dict[str, dict]) -> str:
             cells.append(f'<td class="{cls}">{share}: {esc(v["verdict"])}</td>')
         rows.append(f"<tr><td>{esc(first['measure'])} (target {100 * first['target']:.0f}%)"
                     f"</td>{''.join(cells)}</tr>")
-    return (f'<h4>RCPath targets</h4><table class="ht-table ht-verdicts-table"><tr>'
+    population = ("every specimen, Kaplan–Meier: those still in the lab count as unfinished"
+                  if km else "completed specimens only")
+    return (f'<h4>RCPath targets ({population})</h4>'
+            f'<table class="ht-table ht-verdicts-table"><tr>'
             f"<th>Measure</th>{head}</tr>{''.join(rows)}</table>"
             + completion_notes(scenarios))
 

@@ -25,11 +25,60 @@ def _hours(value: float | None) -> str:
     return "–" if value is None else f"{value:,.1f}"
 
 
-def cards_html(results: dict) -> str:
-    """KPI cards: overall and lab TAT (hours, 95 % CI) and the five RCPath verdicts."""
-    from hospital_twin.charts import completion, format_share, rcpath_verdicts, tat_cards
+def _verdict_card(row: dict, css: str) -> str:
+    from hospital_twin.charts import format_share
 
-    parts = ['<div class="ht-cards">']
+    cls = {True: "ht-on", False: "ht-under"}.get(row["on_target"], "")
+    value = "no data" if row["share"] is None else f"{100 * row['share']:.1f}%"
+    ci = ("" if row["low"] is None or row["high"] is None else
+          f" · 95% CI {100 * row['low']:.1f}–{100 * row['high']:.1f}%")
+    return (f'<div class="ht-card {css} {cls}" data-kpi="{row["key"]}-{row["days"]}">'
+            f'<div class="ht-label">{esc(row["measure"])} (target '
+            f'{100 * row["target"]:.0f}%)</div>'
+            f'<div class="ht-value">{value}</div>'
+            f'<div class="ht-label" title="{esc(format_share(row))}">{esc(row["verdict"])}'
+            f"{ci}</div></div>")
+
+
+def strain_html(results: dict) -> str:
+    """What to read first: the stability warning, then the Kaplan–Meier (censoring-free)
+    turnaround cards and RCPath shares; empty for results that predate them."""
+    from hospital_twin.charts import km_cards, rcpath_verdicts, stability_message
+
+    parts = []
+    message = stability_message(results)
+    if message:
+        verdict = results["stability"]["verdict"].replace(" ", "-")
+        parts.append(f'<div class="ht-msg ht-stability ht-{verdict}">{esc(message)}</div>')
+    cards = km_cards(results)
+    if not cards:
+        return "".join(parts)
+    parts.append('<h4>Turnaround of every specimen (Kaplan–Meier: specimens still in the lab '
+                 'at the end count as unfinished)</h4><div class="ht-cards ht-km-cards">')
+    for card in cards:
+        ci = ("" if card["low"] is None or card["high"] is None else
+              f"95% CI {_hours(card['low'])}–{_hours(card['high'])} h")
+        days = "" if card["mean_days"] is None else f" ({card['mean_days']:.1f} days)"
+        value = ("not reached in this run" if card["mean"] is None
+                 else f"{_hours(card['mean'])} hours{days}")
+        parts.append(
+            f'<div class="ht-card ht-km" data-kpi="{card["key"]}">'
+            f'<div class="ht-label">{esc(card["label"])}</div>'
+            f'<div class="ht-value">{value}</div><div class="ht-label">{ci}</div></div>')
+    for row in rcpath_verdicts(results, km=True):
+        parts.append(_verdict_card(row, "ht-km-verdict"))
+    parts.append('</div><h4>Completed specimens only (those reported before the run ended; '
+                 'flatters a lab that falls behind)</h4>')
+    return "".join(parts)
+
+
+def cards_html(results: dict) -> str:
+    """KPI cards: the stability warning and Kaplan–Meier figures first (when the results
+    have them), then overall and lab TAT of completed specimens (hours, 95 % CI), the five
+    RCPath verdicts and how many specimens the run finished."""
+    from hospital_twin.charts import completion, rcpath_verdicts, tat_cards
+
+    parts = [strain_html(results), '<div class="ht-cards">']
     done = completion(results)
     for card in tat_cards(results):
         ci = ("" if card["low"] is None else
@@ -41,17 +90,7 @@ def cards_html(results: dict) -> str:
             f'<div class="ht-value">{_hours(card["mean"])} hours{days}</div>'
             f'<div class="ht-label">{ci}</div></div>')
     for row in rcpath_verdicts(results):
-        cls = {True: "ht-on", False: "ht-under"}.get(row["on_target"], "")
-        value = "no data" if row["share"] is None else f"{100 * row['share']:.1f}%"
-        ci = ("" if row["low"] is None or row["high"] is None else
-              f" · 95% CI {100 * row['low']:.1f}–{100 * row['high']:.1f}%")
-        parts.append(
-            f'<div class="ht-card ht-verdict {cls}" data-kpi="{row["key"]}-{row["days"]}">'
-            f'<div class="ht-label">{esc(row["measure"])} (target '
-            f'{100 * row["target"]:.0f}%)</div>'
-            f'<div class="ht-value">{value}</div>'
-            f'<div class="ht-label" title="{esc(format_share(row))}">{esc(row["verdict"])}'
-            f"{ci}</div></div>")
+        parts.append(_verdict_card(row, "ht-verdict"))
     if done is not None:
         share = "" if done["percent"] is None else f" ({done['percent']}%)"
         cls = "ht-under" if done["caution"] else "ht-on"
@@ -79,7 +118,7 @@ def result_figures(results: dict) -> list[Any]:
         charts.allocation_figure(results),
         charts.queue_length_figure(results),
         charts.tat_histogram_figure(results),
-    ]
+    ] + ([charts.machine_time_figure(results)] if results.get("machine_time") else [])
 
 
 class ResultsTab:

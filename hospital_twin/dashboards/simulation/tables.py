@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from hospital_twin.charts import rcpath_verdicts, tat_cards
+from hospital_twin.charts import km_cards, rcpath_verdicts, tat_cards
 
 
 def _at(values: Any, i: int) -> Any:
@@ -42,6 +42,32 @@ def kpi_table(results: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def strain_tables(results: dict) -> dict[str, pd.DataFrame]:
+    """Stability, Kaplan–Meier TAT and machine-time split (empty for older results)."""
+    tables: dict[str, pd.DataFrame] = {}
+    stab = results.get("stability")
+    if stab:
+        growth = stab.get("wip_growth_per_week") or {}
+        tables["stability"] = pd.DataFrame([{
+            "verdict": stab.get("verdict"), "wip_growth_per_week": growth.get("mean"),
+            "ci_low": growth.get("min"), "ci_high": growth.get("max"),
+            "weeks_used": stab.get("weeks_used"), "message": stab.get("message")}])
+    if results.get("tat_km"):
+        rows = [{"measure": c["label"], "unit": "hours", "mean": c["mean"], "ci_low": c["low"],
+                 "ci_high": c["high"], "target": None, "verdict": None}
+                for c in km_cards(results)]
+        rows += [{"measure": v["measure"], "unit": "share", "mean": v["share"],
+                  "ci_low": v["low"], "ci_high": v["high"], "target": v["target"],
+                  "verdict": v["verdict"]} for v in rcpath_verdicts(results, km=True)]
+        tables["tat_kaplan_meier"] = pd.DataFrame(rows)
+    if results.get("machine_time"):
+        tables["machine_time"] = pd.DataFrame([
+            {"machine": m, "part": part, "share": est["mean"], "ci_low": est["min"],
+             "ci_high": est["max"]}
+            for m, parts in results["machine_time"].items() for part, est in parts.items()])
+    return tables
+
+
 def results_tables(results: dict) -> dict[str, pd.DataFrame]:
     """Every table of a results dict, by a short name usable as a file or sheet name."""
     alloc = [{"resource": name, "hour": x, "units": y}
@@ -60,7 +86,7 @@ def results_tables(results: dict) -> dict[str, pd.DataFrame]:
     }
     if results.get("lab_tat_histogram"):
         tables["lab_tat_histogram_days"] = _bars(results["lab_tat_histogram"], "days", "share")
-    return tables
+    return tables | strain_tables(results)
 
 
 def safe_name(text: str) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from hospital_twin.model.entities import STAMP, Specimen
-from hospital_twin.model.flow import Batch, collate, machine_cycle
+from hospital_twin.model.flow import Batch, collate, held_until_unloaded, machine_cycle
 
 if TYPE_CHECKING:
     from hospital_twin.model.lab import Lab
@@ -48,7 +48,8 @@ def stain_megas(lab: Lab, batch: Batch) -> Generator[simpy.Event | None, object,
     yield lab.work((staff, machine), batch.priority, "Load staining machine (megas)")
     lab.release(staff)
     yield lab.hold(lab.draw("Staining (megas)"))
-    yield lab.work((staff,), batch.priority, "Unload staining machine (megas)")
+    yield lab.work((staff,), batch.priority,
+                   held_until_unloaded(lab, machine, "Unload staining machine (megas)"))
     lab.release(machine)  # the staff unit stays to coverslip by hand
     for specimen, n in batch.items:
         for _ in range(n):
