@@ -50,7 +50,9 @@ def test_post_then_get_gives_status_then_the_html(live: Live) -> None:
     done = _until_finished(live.client, report_id)
     assert done.status_code == 200 and done.headers["content-type"].startswith("text/html")
     assert f"Scenario report: {live.scenario_id}: api-lab" in done.text
-    assert done.text.count("Plotly.newPlot") == 5
+    # five key charts plus the machine-time split (results carry ``machine_time``)
+    assert done.text.count("Plotly.newPlot") == 6
+    assert "How machines spend their time" in done.text
     notebook = live.client.get(f"/reports/{report_id}", params={"format": "ipynb"})
     assert notebook.status_code == 200 and notebook.json()["nbformat"] == 4
     status = live.client.get(f"/reports/{report_id}/", params={"format": "json"})
