@@ -13,7 +13,9 @@ inside its handler, wherever the worker happens to be. Landing in a maintenance 
 (or any ``except Exception``), the exception was swallowed and the stop lost: the idle
 worker went on waiting for jobs until the supervisor's grace ran out (the flaky
 ``worker --count 2`` that did not exit within 30 s of Ctrl-C). :class:`TwinWorker`
-acts on the request only at points where stopping is safe.
+acts on the request only at points where stopping is safe. A second cause of the same
+symptom was RQ's teardown waiting on its command-channel reader (see
+:meth:`TwinWorker.subscribe`).
 """
 
 from __future__ import annotations
@@ -101,6 +103,33 @@ class TwinWorker(Worker):
     def dequeue_timeout(self) -> int:
         """Wait at most ``STOP_CHECK_S`` for a job, so a stop request is seen promptly."""
         return STOP_CHECK_S
+
+    def subscribe(self) -> None:
+        """RQ's command channel, read by a thread that looks for its stop every second.
+
+        RQ's reader waits up to 60 s per read; on shutdown RQ joins it for 1 s and then
+        closes the pubsub under it, which could block until that read ended: an idle
+        worker that had finished its loop lingered for up to a minute before exiting.
+        """
+        self.log.info("Worker %s: subscribing to channel %s", self.name,
+                      self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler)
+
+    def unsubscribe(self) -> None:
+        """Stop the reader first, then leave the channel; never wait long for either."""
+        if not self.pubsub_thread:
+            return
+        self.log.info("Worker %s: unsubscribing from channel %s", self.name,
+                      self.pubsub_channel_name)
+        self.pubsub_thread.stop()
+        with contextlib.suppress(RedisError):
+            self.pubsub.unsubscribe()
+        self.pubsub_thread.join(timeout=2 * STOP_CHECK_S)
+        if not self.pubsub_thread.is_alive():  # else the process exit closes the socket
+            self.pubsub.close()
 
     def handle_work_horse_killed(self, job: Any, retpid: int | None, ret_val: int | None,
                                  rusage: Any) -> None:

@@ -90,3 +90,28 @@ def test_a_stop_arriving_during_maintenance_is_not_lost(job_env, cpu_hog):
     assert proc.returncode == 0, proc.stderr
     assert "worker loop ended after 2 maintenance rounds" in proc.stdout, proc.stderr
     assert "stopping (no job running)" in proc.stderr
+
+
+def test_idle_workers_stop_at_once(job_env, cpu_hog):
+    # RQ's teardown could wait up to a minute on its command-channel reader (TwinWorker.
+    # subscribe): idle workers that had left their loop lingered past the grace period
+    log = job_env.tmp / "workers.log"
+    with open(log, "w") as out:
+        supervisor = subprocess.Popen([*CLI, "worker", "--count", "2"], env=job_env.env,
+                                      stdout=out, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_until(lambda: log.read_text().count("*** Listening on") == 2, 60, 0.1,
+                   "both workers to listen")
+        sent = time.monotonic()
+        supervisor.send_signal(signal.SIGINT)
+        supervisor.wait(30)
+        elapsed = time.monotonic() - sent
+    finally:
+        if supervisor.poll() is None:
+            supervisor.kill()
+            supervisor.wait()
+    text = log.read_text()
+    assert supervisor.returncode == 0, text
+    assert elapsed < KILL_AFTER_S, (elapsed, text)  # no grace period needed: nothing runs
+    assert text.count("stopping (no job running)") == 2
+    assert "all workers stopped" in text
