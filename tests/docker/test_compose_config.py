@@ -9,6 +9,7 @@ test_compose_file.py are what proves the bundle there.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -71,3 +72,36 @@ def test_docker_compose_config_accepts_the_bundle(tmp_path) -> None:
     ours = load_compose()["services"]
     for name, service in services.items():
         assert service.get("environment", {}) == service_env(ours[name], read_env_file()), name
+
+
+def _docker_check_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "docker_check", DOCKER.parent / "scripts" / "docker_check.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.timeout(120)
+def test_docker_check_moves_every_published_port_to_a_free_local_one(tmp_path) -> None:
+    command, reason = compose_command()
+    if command is None:
+        pytest.skip(f"NOT RUN: docker compose config could not run here: {reason}")
+    check = _docker_check_module()
+    override, ports = check.override_file(tmp_path)
+    done = subprocess.run([*command, "-f", str(COMPOSE_FILE), "-f", str(override),
+                           "--project-directory", str(DOCKER), "config", "--format", "json"],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **{v: tag for v, (_, tag)
+                                                in check.STANDINS.items()}})
+    assert done.returncode == 0, done.stderr
+    services = json.loads(done.stdout)["services"]
+    published = {name: s["ports"] for name, s in services.items() if s.get("ports")}
+    assert set(published) == set(check.PUBLISHED)  # no fixed host port is left
+    for name, (port,) in published.items():
+        assert port["host_ip"] == "127.0.0.1" and port["target"] == check.PUBLISHED[name]
+        assert int(port["published"]) == ports[name]
+    assert services["redis"]["image"] == "local/redis-standin:7"
+    assert services["mosquitto"]["image"] == "local/mosquitto-standin:2"
