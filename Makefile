@@ -4,7 +4,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint docs lab system-deps venv clean
+.PHONY: run test lint docs lab system-deps venv clean docker-check
 
 $(VENV)/.installed: pyproject.toml scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -27,6 +27,12 @@ test: venv system-deps
 
 lint: venv
 	$(BIN)/ruff check .
+
+# Build the Docker images and run the Compose bundle for real: scripts/docker_check.py
+# (docs/deployment.rst). Exit 3 and "DOCKER CHECK NOT RUN: <reason>" when no Docker engine
+# can be had; not part of `make test`.
+docker-check: venv
+	$(BIN)/python scripts/docker_check.py
 
 docs: venv system-deps
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html

@@ -61,3 +61,12 @@ def start_worker(job_env: JobEnv) -> Iterator[Callable[..., subprocess.Popen]]:
     yield start
     for proc in procs:
         stop_process(proc)
+
+
+@pytest.fixture
+def cpu_hog() -> Iterator[subprocess.Popen]:
+    """A busy-loop process beside the test: timing-dependent failures show up under load."""
+    proc = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    yield proc
+    proc.kill()
+    proc.wait()

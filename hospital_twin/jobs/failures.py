@@ -50,15 +50,21 @@ def on_job_failure(job: Any, connection: Any, exc_type: Any, value: Any, tb: Any
         fail_scenario(kwargs["db_url"], kwargs["scenario_id"], describe(exc_type, value))
 
 
-def on_horse_killed(job: Any, retpid: int | None, ret_val: int | None, rusage: Any) -> None:
-    """Worker's ``work_horse_killed_handler``: the process running the job died."""
+def on_horse_killed(job: Any, retpid: int | None, ret_val: int | None, rusage: Any,
+                    reason: str | None = None) -> None:
+    """Worker's ``work_horse_killed_handler``: the process running the job died.
+
+    ``reason`` replaces the default one ("... was killed by signal N"), e.g. when the
+    worker itself killed it on shutdown.
+    """
     kwargs = job.kwargs or {}
     if "scenario_id" not in kwargs:
         return
-    signal_text = ""
-    if ret_val is not None and os.WIFSIGNALED(ret_val):
-        signal_text = f" by signal {os.WTERMSIG(ret_val)}"
-    reason = f"the worker process running the job (pid {retpid}) was killed{signal_text}"
+    if reason is None:
+        signal_text = ""
+        if ret_val is not None and os.WIFSIGNALED(ret_val):
+            signal_text = f" by signal {os.WTERMSIG(ret_val)}"
+        reason = f"the worker process running the job (pid {retpid}) was killed{signal_text}"
     if "replication" in kwargs:  # one replication of a fanned-out scenario: may be retried
         from hospital_twin.jobs.fanout import on_replication_failure
 

@@ -19,6 +19,7 @@ import ipywidgets as w
 import plotly.graph_objects as go
 
 from hospital_twin.dashboards.polling import Poller
+from hospital_twin.dashboards.synced_figure import SyncedFigure
 from hospital_twin.sensors.client import SensorClient, ServiceUnavailable
 from hospital_twin.sensors.views import (
     PLAN_QUANTITIES,
@@ -115,8 +116,8 @@ class SensorDashboard:
         self.plan_quantity = w.Dropdown(
             options=list(PLAN_QUANTITIES), value="Temperature", description="Colour by", **dd
         )
-        self.plan = empty_figure("Floor plan", "x (m)", "y (m)")
-        self.plan.add_scatter(
+        plan = empty_figure("Floor plan", "x (m)", "y (m)")
+        plan.add_scatter(
             x=[],
             y=[],
             mode="markers+text",
@@ -128,14 +129,14 @@ class SensorDashboard:
                 "colorbar": {"title": {"text": ""}},
             },
         )
-        self.plan.update_yaxes(scaleanchor="x")
+        plan.update_yaxes(scaleanchor="x")
 
         self.device = w.Dropdown(options=[], description="Device", layout=w.Layout(width="320px"))
         self.reading = w.Dropdown(options=[], description="Reading", **dd)
         self.live_count = w.HTML("0 points")
         self.live_count.add_class("live-count")
-        self.live_fig = empty_figure("Live", "time (UTC)", "")
-        self.live_fig.add_scatter(x=[], y=[], mode="lines+markers", name="live")
+        live = empty_figure("Live", "time (UTC)", "")
+        live.add_scatter(x=[], y=[], mode="lines+markers", name="live")
 
         self.range = w.ToggleButtons(options=list(RANGES), value="Last hour")
         self.custom_start = w.Text(description="From", placeholder="2026-11-24T08:00", **dd)
@@ -158,8 +159,11 @@ class SensorDashboard:
             fillcolor="rgba(31,119,180,0.2)",
         )
         self.hist_fig.add_scatter(x=[], y=[], mode="lines", name="mean / value")
-        for fig in (self.plan, self.live_fig, self.hist_fig):
+        for fig in (plan, live, self.hist_fig):
             publish(fig)
+        # charts edited in place: replaced when the page stops applying edits (see module)
+        self._plan = SyncedFigure(plan)
+        self._live = SyncedFigure(live)
         self.hist_box = w.Box([self.hist_fig])
 
         for control in (self.f_room, self.f_type, self.f_status):
@@ -171,11 +175,11 @@ class SensorDashboard:
         self.load.on_click(self._history_clicked)
 
         overview = w.VBox([w.HBox([self.f_room, self.f_type, self.f_status]), self.table])
-        plan = w.VBox([w.HBox([self.plan_floor, self.plan_quantity]), self.plan])
+        plan = w.VBox([w.HBox([self.plan_floor, self.plan_quantity]), self._plan.box])
         device = w.VBox(
             [
                 w.HBox([self.device, self.reading, self.live_count]),
-                self.live_fig,
+                self._live.box,
                 w.HBox([self.range, self.resolution]),
                 w.HBox([self.custom_start, self.custom_end, self.load, self.export]),
                 self.history_note,
@@ -193,6 +197,16 @@ class SensorDashboard:
                 tabs,
             ]
         )
+
+    @property
+    def plan(self) -> go.FigureWidget:
+        """The floor-plan chart shown now (a new widget after a replacement)."""
+        return self._plan.fig
+
+    @property
+    def live_fig(self) -> go.FigureWidget:
+        """The live chart shown now (a new widget after a replacement)."""
+        return self._live.fig
 
     # -- rendering ----------------------------------------------------------------------
     def _render_table(self) -> None:
@@ -218,6 +232,7 @@ class SensorDashboard:
             self.plan.layout.shapes, self.plan.layout.annotations = shapes, notes
             self.plan.layout.title.text = f"Floor {self.plan_floor.value}: {title}"
         publish(self.plan)
+        self._plan.check()
 
     def _unit(self) -> tuple[str, str]:
         device = next((d for d in self.devices if d["acp_id"] == self.device.value), None)
@@ -267,6 +282,7 @@ class SensorDashboard:
                 self.live_fig.data[0].y = [v for _, v in points]
             publish(self.live_fig)
             self.live_count.value = f"{len(points)} points"
+        self._live.check()
 
     def _history_clicked(self, _button: w.Button) -> None:
         """Button handler: any failure becomes a readable message, never a lost traceback."""

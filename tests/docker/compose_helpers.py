@@ -25,7 +25,7 @@ PRODUCT_IMAGE = "hospital-twin"
 #: Every HOSPITAL_TWIN_* variable the settings object reads.
 KNOWN_SETTINGS = {f"HOSPITAL_TWIN_{name.upper()}" for name in Settings.model_fields}
 #: Variables of third-party images the bundle may take from docker/.env (not product settings).
-THIRD_PARTY_VARIABLES = {"POSTGRES_PASSWORD"}
+THIRD_PARTY_VARIABLES = {"POSTGRES_PASSWORD", "REDIS_IMAGE", "MOSQUITTO_IMAGE"}
 
 _VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?-)?(?P<default>[^}]*)\}")
 

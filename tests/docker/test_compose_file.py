@@ -25,6 +25,7 @@ from compose_helpers import (
     ROOT,
     THIRD_PARTY_VARIABLES,
     defaults_of,
+    interpolate,
     is_product,
     load_compose,
     parse_port,
@@ -234,7 +235,7 @@ def test_restart_policies_and_healthchecks(services: dict[str, dict[str, Any]]) 
 def test_images_are_pinned(services: dict[str, dict[str, Any]]) -> None:
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     for name, service in services.items():
-        image = service.get("image")
+        image = interpolate(service.get("image", ""), {})  # the default, no .env
         assert image, f"{name} has no image"
         repository, _, tag = image.partition(":")
         assert re.fullmatch(r"\d+\.\d+(\.\d+)?(-[a-z0-9.]+)?", tag), f"{name}: unpinned {image}"
@@ -242,6 +243,20 @@ def test_images_are_pinned(services: dict[str, dict[str, Any]]) -> None:
             assert tag == version, f"{name}: {image} is not the project version {version}"
             assert service["build"]["context"] == ".." and (
                 service["build"]["dockerfile"] == "docker/Dockerfile")
+
+
+def test_third_party_images_can_be_replaced_by_the_local_stand_ins(
+        services: dict[str, dict[str, Any]]) -> None:
+    for name, variable, standin in (("redis", "REDIS_IMAGE", "redis"),
+                                    ("mosquitto", "MOSQUITTO_IMAGE", "mosquitto")):
+        assert interpolate(services[name]["image"], {variable: "local/x:1"}) == "local/x:1"
+        dockerfile = (DOCKER / "standins" / f"{standin}.Dockerfile").read_text()
+        assert "ARG BASE_IMAGE" in dockerfile and "apt-get install" in dockerfile
+    # the stand-ins provide what compose.yaml runs in them
+    assert services["redis"]["healthcheck"]["test"][1] == "redis-cli"
+    assert "redis-tools" in (DOCKER / "standins" / "redis.Dockerfile").read_text()
+    assert services["mosquitto"]["healthcheck"]["test"][1] == "mosquitto_pub"
+    assert "mosquitto-clients" in (DOCKER / "standins" / "mosquitto.Dockerfile").read_text()
 
 
 def test_env_example_documents_exactly_the_variables_compose_reads() -> None:

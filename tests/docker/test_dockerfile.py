@@ -166,3 +166,26 @@ def test_dockerignore_keeps_local_state_out_and_sources_in() -> None:
     for source in copied:
         assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
         assert not _ignored(source, patterns), f"COPY {source} is excluded by .dockerignore"
+
+
+def test_build_fetches_nothing_before_its_first_step() -> None:
+    # a `# syntax=` line makes BuildKit pull a frontend image: offline builds fail at once
+    assert not re.search(r"^#\s*syntax\s*=", DOCKERFILE.read_text(), re.M | re.I)
+
+
+@pytest.mark.parametrize("stage", ["build", "docs-build"])
+def test_every_pip_install_can_use_a_site_ca_and_index(stage: str) -> None:
+    steps = stages()[stage]
+    assert ("ARG", "PIP_INDEX_URL=") in steps
+    installs = [args for instruction, args in steps
+                if instruction == "RUN" and "pip install" in args]
+    assert installs, f"{stage} installs nothing"
+    for args in installs:
+        assert args.startswith("--mount=type=secret,id=ca,required=false "), args
+        assert "PIP_CERT=/run/secrets/ca" in args, args
+        assert '${PIP_INDEX_URL:+--index-url "$PIP_INDEX_URL"}' in args, args
+
+
+def test_product_default_outputs_go_to_the_data_volume() -> None:
+    workdirs = [args for instruction, args in stages()["product"] if instruction == "WORKDIR"]
+    assert workdirs[-1] == "/data"  # e.g. `hospital-twin simulate` writes results.json here

@@ -16,9 +16,8 @@ from hospital_twin.config.labels import RESOURCES
 from hospital_twin.kpis import build_results, validate_results
 from hospital_twin.model.output import STAGE_LABELS, WIP_NAMES, ReplicationOutput
 
-EXAMPLE = (
-    Path(__file__).resolve().parents[3] / "shared" / "reference" / "earlier-results-example.json"
-)
+#: The earlier implementation's results JSON (a copy of the hospital's reference example).
+EXAMPLE = Path(__file__).resolve().parent / "earlier-results-example.json"
 T = 30 * 24.0  # 30 days, so every progress day and its cohort window is defined
 # scenario_output: capacity 2 on [9, 17.5) and [33, 41.5), busy 1 on [9, 18); two specimens
 # with overall TATs tat and tat + 10, one still in progress
