@@ -82,22 +82,17 @@ def forecast_notebook_path() -> Path:
 def run_forecast_job(folder: str, timeout: int) -> dict[str, str]:
     """The RQ job: execute the forecast notebook on the inputs in ``folder``."""
     import papermill
-    from rq import get_current_job
+
+    from hospital_twin.jobs.memory_limit import limited_job
 
     out = Path(folder) / RESULT_FILE
-    try:
+    with limited_job(_reason):
         papermill.execute_notebook(
             str(forecast_notebook_path()), str(Path(folder) / NOTEBOOK_FILE),
             parameters={"inputs_dir": str(folder), "out_path": str(out)},
             kernel_name="python3", progress_bar=False, execution_timeout=timeout)
         if not out.is_file():
             raise RuntimeError("the forecast notebook finished without writing its JSON")
-    except BaseException as exc:  # incl. RQ's timeout: record why, then fail the job
-        job = get_current_job()
-        if job is not None:
-            job.meta["reason"] = _reason(exc)
-            job.save_meta()
-        raise
     return {"json": str(out), "ipynb": str(Path(folder) / NOTEBOOK_FILE)}
 
 
@@ -167,23 +162,10 @@ def read_forecast(connection: Redis, var_dir: str | Path, forecast_id: str
 
 def forecast_status(connection: Redis, forecast_id: str) -> dict[str, Any] | None:
     """``{"forecast_id", "status"[, "error"]}``, or None if Redis no longer knows the job."""
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job, JobStatus
-    from rq.serializers import JSONSerializer
+    from hospital_twin.reports.jobs import report_status
 
-    try:
-        job = Job.fetch(forecast_id, connection=connection, serializer=JSONSerializer)
-    except NoSuchJobError:
+    status = report_status(connection, forecast_id)
+    if status is None:
         return None
-    status = job.get_status(refresh=True)
-    state: dict[str, Any] = {"forecast_id": forecast_id}
-    if status == JobStatus.FINISHED:
-        return state | {"status": "done"}
-    if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
-        reason = (job.meta or {}).get("reason")
-        if not reason:
-            result = job.latest_result()
-            lines = (result.exc_string or "").strip().splitlines() if result else []
-            reason = lines[-1] if lines else f"the job {status.value}"
-        return state | {"status": "failed", "error": reason}
-    return state | {"status": "running" if status == JobStatus.STARTED else "queued"}
+    state: dict[str, Any] = {"forecast_id": forecast_id, "status": status.status}
+    return state | ({"error": status.error} if status.error else {})

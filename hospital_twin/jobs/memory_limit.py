@@ -10,6 +10,8 @@ the kernel being killed without a word. The worker process itself is not limited
 from __future__ import annotations
 
 import resource
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from hospital_twin.settings import get_settings
 
@@ -43,3 +45,25 @@ def ran_out_of_memory(exc: BaseException) -> bool:
 def memory_reason(mb: int, detail: str) -> str:
     """The stored error of a job that hit its limit."""
     return f"job exceeded its memory limit of {mb} MB ({detail})"
+
+
+@contextmanager
+def limited_job(reason_of: Callable[[BaseException], str]) -> Iterator[None]:
+    """Run the body of a file-producing RQ job (report, forecast, validation) under the job
+    memory limit; on any failure (RQ's timeout included) store one readable reason in the
+    job's ``meta["reason"]`` before the job fails, naming the limit when memory ran out."""
+    from rq import get_current_job
+
+    memory_mb = job_memory_mb()
+    limit_memory(memory_mb)  # this work-horse and the kernel it starts
+    try:
+        yield
+    except BaseException as exc:
+        job = get_current_job()
+        if job is not None:
+            reason = reason_of(exc)
+            if memory_mb and ran_out_of_memory(exc):
+                reason = memory_reason(memory_mb, reason)
+            job.meta["reason"] = reason
+            job.save_meta()
+        raise

@@ -40,16 +40,15 @@ def store_inputs(folder: Path, log_csv: bytes, config: LabConfig, config_name: s
 def run_validation_job(folder: str, reps: int, warmup_weeks: int, seed: int | None,
                        timeout: int) -> dict[str, str]:
     """The RQ job: validate the stored log against the stored configuration."""
-    from rq import get_current_job
-
     from hospital_twin.config import config_from_json
+    from hospital_twin.jobs.memory_limit import limited_job
     from hospital_twin.lims.reader import read_event_log
     from hospital_twin.lims.validate import WarmUpStart, validate
     from hospital_twin.lims.validation_report import render_validation_report
     from hospital_twin.reports.jobs import failure_reason
 
     base = Path(folder)
-    try:
+    with limited_job(failure_reason):
         names = json.loads((base / "names.json").read_text())
         log = read_event_log(base / LOG_FILE, name=names["log"])
         config = config_from_json((base / CONFIG_FILE).read_bytes(), source=names["config"])
@@ -60,12 +59,6 @@ def run_validation_job(folder: str, reps: int, warmup_weeks: int, seed: int | No
         tmp.write_text(json.dumps(result.to_json() | {"config": names["config"]}))
         tmp.replace(out)
         files = render_validation_report(out, base, stem="validation", timeout=timeout)
-    except BaseException as exc:  # incl. RQ's timeout: record why, then fail the job
-        job = get_current_job()
-        if job is not None:
-            job.meta["reason"] = failure_reason(exc)
-            job.save_meta()
-        raise
     return {"json": str(out), "html": str(files.html)}
 
 

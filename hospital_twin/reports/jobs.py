@@ -31,29 +31,11 @@ def failure_reason(exc: BaseException) -> str:
 
 def run_report_job(request: dict[str, Any], out_dir: str, timeout: int) -> dict[str, str]:
     """The RQ job: render one report into ``out_dir``; returns the paths written."""
-    from rq import get_current_job
-
-    from hospital_twin.jobs.memory_limit import (
-        job_memory_mb,
-        limit_memory,
-        memory_reason,
-        ran_out_of_memory,
-    )
+    from hospital_twin.jobs.memory_limit import limited_job
     from hospital_twin.reports.render import render_report
 
-    memory_mb = job_memory_mb()
-    limit_memory(memory_mb)  # this work-horse and the kernel it starts
-    try:
+    with limited_job(failure_reason):
         files = render_report(ReportRequest.from_dict(request), out_dir, timeout=timeout)
-    except BaseException as exc:  # incl. RQ's timeout: record why, then fail the job
-        job = get_current_job()
-        if job is not None:
-            reason = failure_reason(exc)
-            if memory_mb and ran_out_of_memory(exc):
-                reason = memory_reason(memory_mb, reason)
-            job.meta["reason"] = reason
-            job.save_meta()
-        raise
     return {"html": str(files.html), "ipynb": str(files.ipynb)}
 
 
