@@ -69,3 +69,18 @@ def test_malformed_messages_have_a_reason(raw, topic, reason) -> None:
     with pytest.raises(MalformedMessage) as info:
         parse_message(raw, topic, NOW)
     assert info.value.reason == reason
+
+
+def test_fast_path_keeps_the_full_checks() -> None:
+    """Payload values outside the fast path (huge integers, non-finite floats from a dict,
+    long keys) get the full check: accepted or refused exactly as before."""
+    topic = "sensors/elsys-co2-058ae0"
+    r = parse_message({"acp_ts": NOW, "payload": {"co2": 2**70, "t": 1.5}}, topic, NOW)
+    assert r.payload == {"co2": 2**70, "t": 1.5}
+    for payload in ({"co2": float("inf")}, {"co2": float("nan")}, {"k" * 65: 1}):
+        with pytest.raises(MalformedMessage) as info:
+            parse_message({"acp_ts": NOW, "payload": payload}, topic, NOW)
+        assert info.value.reason == "bad_value"
+    with pytest.raises(MalformedMessage) as info:
+        parse_message({"acp_ts": float("nan"), "payload": {}}, topic, NOW)
+    assert info.value.reason == "bad_timestamp"
