@@ -9,7 +9,6 @@ from contextlib import nullcontext
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hospital_twin.sensors import fastjson
 from hospital_twin.sensors.batch import ReadingBatch, Row
@@ -31,8 +30,22 @@ _UPSERT_ROLLUP = (
     " min = min(min, excluded.min), max = max(max, excluded.max)"
 )
 
+#: Each device's newest reading (a late, older reading only adds to the count). Plain SQL:
+#: SQLAlchemy's cache key for the multi-row upsert cost about 0.3 ms per batch.
+_UPSERT_LATEST = (
+    "INSERT INTO sensor_latest"
+    " (acp_id, acp_ts, received_ts, registered, payload, first_seen, count)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (acp_id) DO UPDATE SET"
+    " acp_ts = iif(excluded.acp_ts >= sensor_latest.acp_ts, excluded.acp_ts,"
+    " sensor_latest.acp_ts),"
+    " payload = iif(excluded.acp_ts >= sensor_latest.acp_ts, excluded.payload,"
+    " sensor_latest.payload),"
+    " received_ts = excluded.received_ts, count = sensor_latest.count + excluded.count"
+)
 
-def _latest_rows(batch: ReadingBatch, registered: set[str]) -> list[dict[str, Any]]:
+
+def _latest_rows(batch: ReadingBatch, registered: set[str]) -> list[tuple]:
     newest: dict[str, Row] = {}
     counts: dict[str, int] = defaultdict(int)
     for row in batch.rows:
@@ -42,15 +55,8 @@ def _latest_rows(batch: ReadingBatch, registered: set[str]) -> list[dict[str, An
         if seen is None or row[1] >= seen[1]:
             newest[acp_id] = row
     return [
-        {
-            "acp_id": acp_id,
-            "acp_ts": acp_ts,
-            "received_ts": received_ts,
-            "registered": int(acp_id in registered),
-            "payload": payload,
-            "first_seen": received_ts,
-            "count": counts[acp_id],
-        }
+        (acp_id, acp_ts, received_ts, acp_id in registered, payload, received_ts,
+         counts[acp_id])
         for acp_id, acp_ts, received_ts, payload, _meta in newest.values()
     ]
 
@@ -65,23 +71,12 @@ def insert_batch(engine: Engine | Connection, batch: Sequence[Reading] | Reading
     if not batch:
         return
     raw = [(a, ts, rts, a in registered, p, m) for a, ts, rts, p, m in batch.rows]
-    lt = sqlite_insert(latest)
-    newer = lt.excluded.acp_ts >= latest.c.acp_ts
-    lt = lt.on_conflict_do_update(
-        index_elements=["acp_id"],
-        set_={
-            "acp_ts": func.iif(newer, lt.excluded.acp_ts, latest.c.acp_ts),
-            "payload": func.iif(newer, lt.excluded.payload, latest.c.payload),
-            "received_ts": lt.excluded.received_ts,
-            "count": latest.c.count + lt.excluded.count,
-        },
-    )
     transaction = engine.begin() if isinstance(engine, Engine) else nullcontext(engine)
     with transaction as conn:
         conn.exec_driver_sql(_INSERT_RAW, raw)  # plain executemany: the hot path
         if batch.rollup:
             conn.exec_driver_sql(_UPSERT_ROLLUP, batch.rollup)
-        conn.execute(lt, _latest_rows(batch, registered))
+        conn.exec_driver_sql(_UPSERT_LATEST, _latest_rows(batch, registered))
 
 
 def latest_readings(engine: Engine, since: float = 0.0) -> list[dict[str, Any]]:
