@@ -117,7 +117,7 @@ def topic_device(topic: str) -> str | None:
     except KeyError:
         pass
     device = _topic_device(topic)
-    if len(_TOPIC_IDS) < _CACHE_LIMIT:
+    if len(_TOPIC_IDS) < _CACHE_LIMIT and len(topic) <= 128:  # topics may be 64 KiB long
         _TOPIC_IDS[topic] = device
     return device
 

@@ -84,3 +84,16 @@ def test_fast_path_keeps_the_full_checks() -> None:
     with pytest.raises(MalformedMessage) as info:
         parse_message({"acp_ts": float("nan"), "payload": {}}, topic, NOW)
     assert info.value.reason == "bad_timestamp"
+
+
+def test_long_topics_are_not_cached() -> None:
+    """The topic → device cache (bounded in entries) keeps only short topics, so senders
+    of 64 KiB topic names cannot make it hold gigabytes."""
+    from hospital_twin.sensors import messages
+
+    long_topic = "x" * 10_000 + "/elsys-co2-058ae0"
+    before = len(messages._TOPIC_IDS)
+    assert messages.topic_device(long_topic) == "elsys-co2-058ae0"
+    assert len(messages._TOPIC_IDS) == before and long_topic not in messages._TOPIC_IDS
+    assert messages.topic_device("sensors/elsys-co2-058ae0") == "elsys-co2-058ae0"
+    assert messages._TOPIC_IDS["sensors/elsys-co2-058ae0"] == "elsys-co2-058ae0"
