@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlalchemy import Engine, or_, select
 
+from hospital_twin.sensors.batch import Check, ReadingBatch
 from hospital_twin.sensors.db import reading
 from hospital_twin.sensors.messages import Reading
-from hospital_twin.sensors.registry import Registry, Threshold
+from hospital_twin.sensors.registry import Device, Registry, Threshold
 from hospital_twin.sensors.tables import alerts, latest
 
 AlertKey = tuple[str, str, str]  # (acp_id, kind, key)
@@ -67,42 +68,71 @@ class AlertEngine:
         alert_id = self.active.pop(akey)
         conn.execute(alerts.update().where(alerts.c.id == alert_id).values(cleared_ts=ts))
 
-    def on_readings(self, batch: Sequence[Reading], conn: Any = None) -> int:
+    def _watched(self, acp_id: str) -> bool:
+        device = self.registry.get(acp_id)
+        return device is not None and bool(device.thresholds)
+
+    def on_readings(self, batch: Sequence[Reading] | ReadingBatch, conn: Any = None) -> int:
         """Evaluate thresholds and clear stale alerts for a batch; returns changes made.
-        ``conn``: a connection in the caller's transaction (default: a new one)."""
+        ``conn``: a connection in the caller's transaction (default: a new one). A
+        :class:`ReadingBatch` brings the checks that can change an alert (built with the
+        same registry's thresholds); without them the payloads of devices with thresholds
+        are decoded and every reading is checked."""
+        checks: list[Check] = []
+        checked: list[Reading] = []
+        if isinstance(batch, ReadingBatch):
+            seen = [(row[0], row[2]) for row in batch.rows]
+            if batch.checks is not None:
+                checks = batch.checks
+            else:
+                checked = batch.readings(self._watched)
+        else:
+            seen = [(r.acp_id, r.received_ts) for r in batch]
+            checked = [r for r in batch if self._watched(r.acp_id)]
         changes = 0
         with self.engine.begin() if conn is None else nullcontext(conn) as conn:
-            for r in batch:
-                self.last_seen[r.acp_id] = max(self.last_seen.get(r.acp_id, 0.0), r.received_ts)
-                stale = (r.acp_id, "stale", "")
+            for acp_id, received_ts in seen:
+                if received_ts > self.last_seen.get(acp_id, 0.0):
+                    self.last_seen[acp_id] = received_ts
+                stale = (acp_id, "stale", "")
                 if stale in self.active:
-                    self._clear(conn, stale, r.received_ts)
+                    self._clear(conn, stale, received_ts)
                     changes += 1
-                device = self.registry.get(r.acp_id)
-                if device is None:
-                    continue
-                for t in device.thresholds:
-                    value = r.payload.get(t.key)
-                    if value is None:
-                        continue
-                    akey = (r.acp_id, "threshold", t.key)
-                    bad = t.violated(value)
-                    if bad and akey not in self.active:
-                        kind = device.reading(t.key)
-                        self._raise(
-                            conn,
-                            akey,
-                            _describe(t, value, kind.unit if kind else ""),
-                            r.acp_ts,
-                            value=value,
-                            min=t.min,
-                            max=t.max,
-                        )
-                        changes += 1
-                    elif not bad and akey in self.active:
-                        self._clear(conn, akey, r.acp_ts)
-                        changes += 1
+            for r in checked:
+                changes += self._thresholds(conn, r)
+            for _i, acp_id, key, acp_ts, value, bad in checks:
+                akey = (acp_id, "threshold", key)
+                if bad is (akey not in self.active):  # a change: raise or clear
+                    device = self.registry.get(acp_id)
+                    rule = next(t for t in device.thresholds if t.key == key) if device else None
+                    if rule is not None:
+                        changes += self._apply(conn, device, rule, acp_id, acp_ts, value, bad)
         return changes
+
+    def _thresholds(self, conn: Any, r: Reading) -> int:
+        """Raise or clear the threshold alerts of one reading; returns changes made."""
+        device = self.registry.get(r.acp_id)
+        changes = 0
+        for t in device.thresholds if device else ():
+            value = r.payload.get(t.key)
+            if value is not None:
+                changes += self._apply(conn, device, t, r.acp_id, r.acp_ts, value,
+                                       t.violated(value))
+        return changes
+
+    def _apply(self, conn: Any, device: Device, t: Threshold, acp_id: str, acp_ts: float,
+               value: float, bad: bool) -> int:
+        """Raise the alert of a bad value, clear it on a good one; returns changes made."""
+        akey = (acp_id, "threshold", t.key)
+        if bad and akey not in self.active:
+            kind = device.reading(t.key)
+            self._raise(conn, akey, _describe(t, value, kind.unit if kind else ""), acp_ts,
+                        value=value, min=t.min, max=t.max)
+            return 1
+        if not bad and akey in self.active:
+            self._clear(conn, akey, acp_ts)
+            return 1
+        return 0
 
     def check_stale(self, now: float | None = None) -> int:
         """Raise a stale alert for every registered device silent for too long."""

@@ -17,5 +17,10 @@ def loads(data: bytes | str) -> Any:
 
 
 def dumps(obj: Any) -> str:
-    """Compact JSON text."""
-    return orjson.dumps(obj).decode() if orjson else json.dumps(obj, separators=(",", ":"))
+    """Compact JSON text (stdlib for what orjson refuses, e.g. integers beyond 64 bits)."""
+    if orjson:
+        try:
+            return orjson.dumps(obj).decode()
+        except TypeError:
+            pass
+    return json.dumps(obj, separators=(",", ":"))

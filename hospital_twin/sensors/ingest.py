@@ -12,12 +12,13 @@ import queue
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
 
 from hospital_twin.sensors.alerts import AlertEngine
+from hospital_twin.sensors.batch import BatchBuilder, ReadingBatch, thresholds_of
 from hospital_twin.sensors.messages import MalformedMessage, Reading, live_message, parse_message
 from hospital_twin.sensors.registry import Registry
 from hospital_twin.sensors.store import apply_retention, insert_batch
@@ -46,6 +47,8 @@ class Ingestor:
         self.engine = engine
         self.registry = registry
         self.registered = set(registry.devices)
+        #: The registry's threshold rules, for the batches' alert checks.
+        self.thresholds = thresholds_of(registry)
         self.max_bytes = max_bytes
         self.retention = (raw_retention_days, rollup_retention_days)
         self.batch_size = batch_size
@@ -57,7 +60,9 @@ class Ingestor:
         self.counters: Counter[str] = Counter()
         self.malformed: Counter[str] = Counter()
         self.unknown_devices: set[str] = set()
-        self._queue: queue.Queue[Reading | list[Reading] | tuple] = queue.Queue(
+        #: When the last batch was committed (UNIX seconds; 0 before the first).
+        self.last_stored_ts = 0.0
+        self._queue: queue.Queue[Reading | ReadingBatch | tuple] = queue.Queue(
             maxsize=queue_size)
         self.queue_size = queue_size
         # readings and batches waiting from submit_batch (bounded by readings too)
@@ -107,11 +112,20 @@ class Ingestor:
             self.counters["accepted"] += 1
         return True
 
-    def submit_batch(self, batch: list[Reading]) -> bool:
+    def _note_devices(self, ids: set[str]) -> None:
+        for acp_id in ids - self.registered - self.unknown_devices:
+            self._note_device(acp_id)
+
+    def _reject_batch(self, batch: ReadingBatch) -> None:
+        for row in batch.rows:
+            self.reject("queue_full", row[0], "ingest")
+
+    def submit_batch(self, batch: Sequence[Reading] | ReadingBatch) -> bool:
         """Enqueue validated readings as one item (MQTT: parsed in its own process); False
         (each counted) when the queue is full."""
-        for reading in batch:
-            self._note_device(reading.acp_id)
+        if not isinstance(batch, ReadingBatch):
+            batch = ReadingBatch.from_readings(batch, self.thresholds)
+        self._note_devices({row[0] for row in batch.rows})
         with self._lock:
             waiting = self._batched + self._queue.qsize() - self._batches
             room = waiting + len(batch) <= self.queue_size
@@ -119,8 +133,7 @@ class Ingestor:
                 self._batched += len(batch)
                 self._batches += 1
         if not room:
-            for reading in batch:
-                self.reject("queue_full", reading.acp_id, "ingest")
+            self._reject_batch(batch)
             return False
         try:
             self._queue.put_nowait(batch)
@@ -128,8 +141,7 @@ class Ingestor:
             with self._lock:
                 self._batched -= len(batch)
                 self._batches -= 1
-            for reading in batch:
-                self.reject("queue_full", reading.acp_id, "ingest")
+            self._reject_batch(batch)
             return False
         with self._lock:
             self.counters["accepted"] += len(batch)
@@ -155,26 +167,27 @@ class Ingestor:
         if self._thread:
             self._thread.join(timeout)
 
-    def _take_batch(self) -> list[Reading]:
+    def _take_batch(self) -> ReadingBatch | None:
         try:
             items = [self._queue.get(timeout=0.2)]
         except queue.Empty:
-            return []
-        size = len(items[0]) if isinstance(items[0], list) else 1
+            return None
+        size = len(items[0]) if isinstance(items[0], ReadingBatch) else 1
         while size < self.batch_size:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 break
             items.append(item)
-            size += len(item) if isinstance(item, list) else 1
-        batch: list[Reading] = []
+            size += len(item) if isinstance(item, ReadingBatch) else 1
+        batch = ReadingBatch()
+        single = BatchBuilder(self.thresholds)
         parsed = 0
         for item in items:
             if isinstance(item, Reading):
-                batch.append(item)
+                single.add(item)
                 continue
-            if isinstance(item, list):  # a batch from submit_batch
+            if isinstance(item, ReadingBatch):  # a batch from submit_batch
                 batch.extend(item)
                 with self._lock:
                     self._batched -= len(item)
@@ -183,11 +196,13 @@ class Ingestor:
             reading = self._parse(*item)
             if reading is not None:
                 self._note_device(reading.acp_id)
-                batch.append(reading)
+                single.add(reading)
                 parsed += 1
         if parsed:
             with self._lock:
                 self.counters["accepted"] += parsed
+        if single:
+            batch.extend(single.take())
         return batch
 
     def _run(self) -> None:
@@ -195,7 +210,7 @@ class Ingestor:
         next_retention = time.time()
         while not (self._stop.is_set() and self._queue.empty()):
             batch = self._take_batch()
-            if batch:
+            if batch:  # None or empty: nothing came
                 self._handle(batch)
             now = time.time()
             try:
@@ -208,18 +223,19 @@ class Ingestor:
             except Exception:  # noqa: BLE001
                 log.exception("sensor housekeeping failed")
 
-    def _handle(self, batch: list[Reading]) -> None:
-        wanted = [r for r in batch if self.live_wanted(r.acp_id)] if self.listeners else []
-        if wanted:
-            messages = [
-                live_message(r, d.location if (d := self.registry.get(r.acp_id)) else None)
-                for r in wanted
-            ]
-            for listener in self.listeners:
-                try:
-                    listener(messages)
-                except Exception:  # noqa: BLE001
-                    log.exception("sensor listener failed")
+    def _handle(self, batch: ReadingBatch) -> None:
+        if self.listeners:
+            wanted = {acp_id: self.live_wanted(acp_id) for acp_id in {r[0] for r in batch.rows}}
+            if any(wanted.values()):
+                messages = [
+                    live_message(r, d.location if (d := self.registry.get(r.acp_id)) else None)
+                    for r in batch.readings(wanted.__getitem__)
+                ]
+                for listener in self.listeners:
+                    try:
+                        listener(messages)
+                    except Exception:  # noqa: BLE001
+                        log.exception("sensor listener failed")
         try:
             with self.engine.begin() as conn:  # one transaction per batch
                 insert_batch(conn, batch, self.registered)
@@ -231,6 +247,7 @@ class Ingestor:
             return
         with self._lock:
             self.counters["stored"] += len(batch)
+            self.last_stored_ts = time.time()
 
     def stats(self) -> dict[str, Any]:
         """Counters for ``GET /stats``."""
@@ -238,6 +255,7 @@ class Ingestor:
             return {
                 "accepted": self.counters["accepted"],
                 "stored": self.counters["stored"],
+                "last_stored_ts": self.last_stored_ts,
                 "store_errors": self.counters["store_errors"],
                 "queued": self._queue.qsize() - self._batches + self._batched,
                 "malformed": dict(self.malformed),

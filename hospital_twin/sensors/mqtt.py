@@ -21,8 +21,9 @@ import uuid
 from multiprocessing.connection import Connection
 from typing import Any
 
+from hospital_twin.sensors.batch import BatchBuilder, Thresholds
 from hospital_twin.sensors.ingest import Ingestor
-from hospital_twin.sensors.messages import MalformedMessage, Reading, parse_message
+from hospital_twin.sensors.messages import MalformedMessage, parse_message
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +33,13 @@ FLUSH_S = 0.02
 
 
 class _Batcher:
-    """The child's side: parse each message, send batches (readings, rejects, state)."""
+    """The child's side: parse each message, send batches (a :class:`ReadingBatch` with
+    JSON serialised and rollups aggregated, rejects, state)."""
 
-    def __init__(self, conn: Connection, max_bytes: int) -> None:
+    def __init__(self, conn: Connection, max_bytes: int, thresholds: Thresholds) -> None:
         self.conn = conn
         self.max_bytes = max_bytes
-        self.readings: list[tuple] = []
+        self.readings = BatchBuilder(thresholds)
         self.rejects: list[tuple[str, str, str]] = []
         self.state = {"connected": False, "connects": 0}
         self.lock = threading.Lock()
@@ -54,9 +56,10 @@ class _Batcher:
             item = None
         with self.lock:
             if item is None:
-                self.readings.append((reading.acp_id, reading.acp_ts, reading.payload,
-                                      reading.gateway, reading.data_connector,
-                                      reading.received_ts))
+                try:
+                    self.readings.add(reading)
+                except Exception as exc:  # noqa: BLE001 - e.g. JSON it cannot serialise
+                    self.rejects.append(("error", repr(exc)[:200], topic))
             else:
                 self.rejects.append(item)
             full = len(self.readings) >= BATCH
@@ -65,19 +68,19 @@ class _Batcher:
 
     def flush(self) -> None:
         with self.lock:
-            readings, rejects = self.readings, self.rejects
-            self.readings, self.rejects = [], []
+            readings, rejects = self.readings.take(), self.rejects
+            self.rejects = []
             self.last = time.monotonic()
             self.conn.send((readings, rejects, dict(self.state)))
 
 
 def _child(conn: Connection, host: str, port: int, topics: list[str], max_bytes: int,
-           parent: int) -> None:
+           thresholds: Thresholds, parent: int) -> None:
     """The child process: connect, subscribe, parse, send batches until the parent goes."""
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
 
-    batcher = _Batcher(conn, max_bytes)
+    batcher = _Batcher(conn, max_bytes, thresholds)
     client = mqtt.Client(CallbackAPIVersion.VERSION2,
                          client_id=f"hospital-twin-sensors-{uuid.uuid4().hex[:8]}")
     client.reconnect_delay_set(min_delay=1, max_delay=10)
@@ -143,7 +146,7 @@ class MqttIngest:
         self._process = ctx.Process(
             target=_child, name="sensor-mqtt", daemon=True,
             args=(theirs, self.host, self.port, self.topics, self.ingestor.max_bytes,
-                  os.getpid()))
+                  self.ingestor.thresholds, os.getpid()))
         self._process.start()
         theirs.close()
         self._conn = ours
@@ -165,7 +168,7 @@ class MqttIngest:
             for reason, detail, topic in rejects:
                 self.ingestor.reject(reason, detail, topic)
             if readings:
-                self.ingestor.submit_batch([Reading(*r) for r in readings])
+                self.ingestor.submit_batch(readings)
         self.connected = False
 
     def stop(self) -> None:

@@ -61,3 +61,42 @@ def test_thresholds_and_stale_devices(tmp_path) -> None:
     clock.now = T0 + 1000
     assert again.check_stale() == 0  # 'other' was seen at T0+810 (from sensor_latest)
     engine.dispose()
+
+
+def _alert_rows(engine) -> list[tuple]:
+    rows = list_alerts(engine, 0)
+    return sorted((a["acp_id"], a["key"], a["raised_ts"], a["value"], a["cleared_ts"],
+                   a["message"]) for a in rows)
+
+
+def test_batch_checks_give_the_same_alerts_as_every_reading(tmp_path) -> None:
+    """The MQTT child sends only the checks that can change an alert (run starts); the
+    alerts raised and cleared must be those of checking every reading, in one batch or
+    spread over several."""
+    from hospital_twin.sensors.batch import BatchBuilder, thresholds_of
+
+    registry = load_registry()
+    dev, other = "elsys-co2-058ae0", "enl-iaqc-3a1f02"
+    co2 = [600, 1400, 1500, 700, 650, 1200, 1300, 1250, 800, 1100]  # flaps around 1000
+    batch = []
+    for i, value in enumerate(co2):
+        batch.append(Reading(dev, T0 + i, {"co2": value, "temperature": 21}, received_ts=T0 + i))
+        batch.append(Reading(other, T0 + i, {"co2_ppm": value + 200}, received_ts=T0 + i))
+    per_reading = open_store(tmp_path / "a.db")
+    expected = AlertEngine(per_reading, registry, 600).on_readings(batch)
+    assert expected >= 8  # the series really raises and clears
+    thresholds = thresholds_of(registry)
+    for name, splits in [("one.db", [20]), ("parts.db", [3, 8, 9, 20])]:
+        engine = open_store(tmp_path / name)
+        engine_alerts = AlertEngine(engine, registry, 600)
+        changes, start = 0, 0
+        for end in splits:
+            builder = BatchBuilder(thresholds)
+            for r in batch[start:end]:
+                builder.add(r)
+            part = builder.take()
+            assert part.checks is not None and len(part.checks) <= 2 * (end - start)
+            changes += engine_alerts.on_readings(part)
+            start = end
+        assert changes == expected
+        assert _alert_rows(engine) == _alert_rows(per_reading)

@@ -60,6 +60,7 @@ def test_twenty_thousand_readings_all_stored(broker, tmp_path, qos):
         print(f"QoS {qos}: {READINGS} readings published and stored in {elapsed:.2f} s")
         assert stats["stored"] == READINGS and stats["malformed_total"] == 0
         assert stats["store_errors"] == 0
+        assert t0 + 3600 < stats["last_stored_ts"] <= time.time()  # stored during this run
         assert _count(db, "SELECT count(*) FROM sensor_readings") == READINGS
         assert _count(db, "SELECT sum(n) FROM sensor_rollup WHERE key='temperature'") == READINGS
         assert _count(db, "SELECT sum(count) FROM sensor_latest") == READINGS

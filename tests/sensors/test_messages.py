@@ -69,3 +69,31 @@ def test_malformed_messages_have_a_reason(raw, topic, reason) -> None:
     with pytest.raises(MalformedMessage) as info:
         parse_message(raw, topic, NOW)
     assert info.value.reason == reason
+
+
+def test_fast_path_keeps_the_full_checks() -> None:
+    """Payload values outside the fast path (huge integers, non-finite floats from a dict,
+    long keys) get the full check: accepted or refused exactly as before."""
+    topic = "sensors/elsys-co2-058ae0"
+    r = parse_message({"acp_ts": NOW, "payload": {"co2": 2**70, "t": 1.5}}, topic, NOW)
+    assert r.payload == {"co2": 2**70, "t": 1.5}
+    for payload in ({"co2": float("inf")}, {"co2": float("nan")}, {"k" * 65: 1}):
+        with pytest.raises(MalformedMessage) as info:
+            parse_message({"acp_ts": NOW, "payload": payload}, topic, NOW)
+        assert info.value.reason == "bad_value"
+    with pytest.raises(MalformedMessage) as info:
+        parse_message({"acp_ts": float("nan"), "payload": {}}, topic, NOW)
+    assert info.value.reason == "bad_timestamp"
+
+
+def test_long_topics_are_not_cached() -> None:
+    """The topic → device cache (bounded in entries) keeps only short topics, so senders
+    of 64 KiB topic names cannot make it hold gigabytes."""
+    from hospital_twin.sensors import messages
+
+    long_topic = "x" * 10_000 + "/elsys-co2-058ae0"
+    before = len(messages._TOPIC_IDS)
+    assert messages.topic_device(long_topic) == "elsys-co2-058ae0"
+    assert len(messages._TOPIC_IDS) == before and long_topic not in messages._TOPIC_IDS
+    assert messages.topic_device("sensors/elsys-co2-058ae0") == "elsys-co2-058ae0"
+    assert messages._TOPIC_IDS["sensors/elsys-co2-058ae0"] == "elsys-co2-058ae0"

@@ -79,3 +79,30 @@ def test_retention_drops_raw_but_keeps_rollups(engine) -> None:
     assert bucket["values"]["co2"] == {"mean": 20, "min": 10, "max": 30, "n": 3}
     apply_retention(engine, now=T0 + 40 * 86400, raw_days=1, rollup_days=30)
     assert downsampled_history(engine, DEV, T0, T0 + 300, 300) == []
+
+
+def test_batch_rollups_match_the_readings(engine) -> None:
+    """Rollups aggregated column-wise per (device, bucket, key set) equal the readings' own
+    count/sum/min/max, for devices sending different key sets; an integer too large for
+    SQLite's INTEGER does not fail the batch."""
+    import sqlite3
+
+    from hospital_twin.sensors.batch import ReadingBatch
+
+    other = "elsys-co2-ffffff"
+    batch = _readings([5, 1, 9, 3], 60) + [
+        Reading(other, T0, {"co2": 10**20}, received_ts=T0),
+        Reading(other, T0 + 1, {"co2": 4, "light": 2.5}, received_ts=T0 + 1),
+        Reading(other, T0 + 2, {"co2": 6}, received_ts=T0 + 2),
+    ]
+    built = ReadingBatch.from_readings(batch)
+    co2 = sorted(row[3:] for row in built.rollup if row[0] == other and row[2] == "co2")
+    assert co2 == [(1, 4.0, 4.0, 4.0), (2, 1e20 + 6, 6.0, 1e20)]  # one row per key set
+    insert_batch(engine, built, {DEV})
+    with sqlite3.connect(engine.url.database) as conn:
+        got = conn.execute("SELECT sum(n), sum(sum), min(min), max(max) FROM sensor_rollup"
+                           " WHERE acp_id=? AND key='co2'", (other,)).fetchone()
+        dev = conn.execute("SELECT sum(n), sum(sum), min(min), max(max) FROM sensor_rollup"
+                           " WHERE acp_id=? AND key='co2'", (DEV,)).fetchone()
+    assert got == (3, 1e20 + 10, 4, 1e20)
+    assert dev == (4, 18, 1, 9)
