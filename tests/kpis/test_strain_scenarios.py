@@ -14,9 +14,7 @@ from hospital_twin.kpis import build_results, load_schema, validate_results
 from hospital_twin.model.runner import run_replications
 
 WEEK = 168.0
-EXAMPLE = (
-    Path(__file__).resolve().parents[3] / "shared" / "reference" / "earlier-results-example.json"
-)
+EXAMPLE = Path(__file__).resolve().parent / "earlier-results-example.json"  # the repo's copy
 
 
 def results_of(config: LabConfig, weeks: int, reps: int) -> dict:
