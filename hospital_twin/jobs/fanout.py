@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 from hospital_twin.jobs.failures import describe
 from hospital_twin.jobs.memory_limit import (
     job_memory_mb,
-    limit_memory,
+    memory_limited,
     memory_reason,
     ran_out_of_memory,
 )
@@ -115,7 +115,12 @@ def _current_job_id() -> str | None:
 def run_replication_job(scenario_id: int, replication: int, db_url: str,
                         max_attempts: int = MAX_ATTEMPTS) -> dict[str, Any]:
     """Run one replication of a stored scenario and hand in its KPIs (merging if last)."""
-    limit_memory(job_memory_mb())  # this work-horse only
+    with memory_limited(job_memory_mb()):  # this work-horse only
+        return _run_replication(scenario_id, replication, db_url, max_attempts)
+
+
+def _run_replication(scenario_id: int, replication: int, db_url: str,
+                     max_attempts: int) -> dict[str, Any]:
     engine = make_engine(db_url)
     try:
         claim = claim_replication(engine, scenario_id, replication, host=socket.gethostname(),

@@ -24,16 +24,27 @@ def job_memory_mb() -> int:
     return int(get_settings().job_memory_mb)
 
 
-def limit_memory(mb: int) -> None:
-    """Limit this process (and the processes it starts) to ``mb`` MB of address space
-    (0: leave it as it is). Never raises the hard limit."""
+@contextmanager
+def memory_limited(mb: int) -> Iterator[None]:
+    """Limit this process (and the processes it starts meanwhile) to ``mb`` MB of address
+    space for the body (0: leave it as it is), then put the previous limit back.
+
+    Putting it back matters when a job runs in its caller's process (RQ's SimpleWorker, a
+    batch report without workers, the tests): a limit left behind would make that process's
+    later children fail, e.g. Chromium, which reserves far more address space than it uses.
+    Never raises the hard limit."""
     if mb <= 0:
+        yield
         return
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     wanted = mb * 1024 * 1024
     if hard != resource.RLIM_INFINITY:
         wanted = min(wanted, hard)
     resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def ran_out_of_memory(exc: BaseException) -> bool:
@@ -55,9 +66,9 @@ def limited_job(reason_of: Callable[[BaseException], str]) -> Iterator[None]:
     from rq import get_current_job
 
     memory_mb = job_memory_mb()
-    limit_memory(memory_mb)  # this work-horse and the kernel it starts
     try:
-        yield
+        with memory_limited(memory_mb):  # this work-horse and the kernel it starts
+            yield
     except BaseException as exc:
         job = get_current_job()
         if job is not None:

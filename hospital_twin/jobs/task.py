@@ -20,7 +20,7 @@ from nbconvert import HTMLExporter
 from hospital_twin.jobs.failures import describe, fail_scenario
 from hospital_twin.jobs.memory_limit import (
     job_memory_mb,
-    limit_memory,
+    memory_limited,
     memory_reason,
     ran_out_of_memory,
 )
@@ -49,7 +49,12 @@ def run_scenario_job(scenario_id: int, db_url: str, report_dir: str, notebook: s
                      timeout: int) -> dict[str, Any]:
     """Execute the notebook for one scenario; returns the notebook's short summary."""
     memory_mb = job_memory_mb()
-    limit_memory(memory_mb)  # this work-horse and the kernel it starts
+    with memory_limited(memory_mb):  # this work-horse and the kernel it starts
+        return _run_scenario(scenario_id, db_url, report_dir, notebook, timeout, memory_mb)
+
+
+def _run_scenario(scenario_id: int, db_url: str, report_dir: str, notebook: str,
+                  timeout: int, memory_mb: int) -> dict[str, Any]:
     engine = make_engine(db_url)
     try:
         row = get_scenario(engine, scenario_id)

@@ -165,6 +165,7 @@ def test_report_button_gives_the_batch_report_or_the_failed_notebook(job_env, tm
     """A finished scenario's Report is the batch report (``render_report``), rendered once
     and deleted with the scenario; its own executed notebook stays what the API serves.
     A failed scenario's Report is its executed notebook, which shows the error."""
+    import resource
     from pathlib import Path
 
     import nbformat
@@ -178,7 +179,10 @@ def test_report_button_gives_the_batch_report_or_the_failed_notebook(job_env, tm
     config = prepare(fresh(), sim_hours=24, num_reps=1, seed=5)
     ok, bad = submit_scenarios(job_env.redis, job_env.engine, opts,
                                [("ok", config), ("bad", config)]).scenario_ids
+    limit_before = resource.getrlimit(resource.RLIMIT_AS)
     run_scenario_job(ok, opts.db_url, opts.report_dir, opts.notebook, 300)
+    # run in this process: its job memory limit must not stay behind (Chromium would crash)
+    assert resource.getrlimit(resource.RLIMIT_AS) == limit_before
     broken = tmp_path / "broken.ipynb"
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("scenario_id = 0", metadata={"tags": ["parameters"]}),
