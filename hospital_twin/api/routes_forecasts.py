@@ -19,6 +19,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from hospital_twin.api.deps import require_token, services
 from hospital_twin.api.errors import ApiError
+from hospital_twin.api.job_replies import read_job, unfinished_reply
 from hospital_twin.api.routing import both
 from hospital_twin.api.uploads import read_form
 from hospital_twin.config import ConfigError, LabConfig, config_from_json, default_config
@@ -162,16 +163,10 @@ def get_forecast(request: Request, forecast_id: str, format: str = "json") -> Re
     if format not in ("json", "ipynb"):
         raise ApiError(400, f"unknown format {format!r}: use json or ipynb")
     svc = services(request)
-    try:
-        state, result = read_forecast(svc.redis, svc.settings.var_dir, forecast_id)
-    except Exception as exc:  # Redis down
-        raise ApiError(503, f"the job queue (Redis) is unreachable: {exc}") from exc
-    if state is None:
-        raise ApiError(404, f"unknown forecast {forecast_id!r} (or expired)")
-    if state["status"] in ("queued", "running"):
-        return JSONResponse(state, status_code=202)
-    if state["status"] == "failed":
-        return JSONResponse(state)
+    state, result = read_job(
+        lambda: read_forecast(svc.redis, svc.settings.var_dir, forecast_id))
+    if (reply := unfinished_reply(f"forecast {forecast_id!r}", state)) is not None:
+        return reply
     if format == "ipynb":
         notebook = forecasts_dir(svc.settings.var_dir) / forecast_id / NOTEBOOK_FILE
         return FileResponse(notebook, media_type="application/x-ipynb+json",

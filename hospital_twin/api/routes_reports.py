@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hospital_twin.api.deps import require_token, services
 from hospital_twin.api.errors import ApiError
+from hospital_twin.api.job_replies import read_job, unfinished_reply
 from hospital_twin.api.routing import both
 from hospital_twin.api.uploads import config_error
 from hospital_twin.config import ConfigError
@@ -120,17 +121,13 @@ def get_report(request: Request, report_id: str, format: str = "html") -> Respon
         raise ApiError(404, f"unknown report {report_id!r}")
     if format not in ("html", "ipynb", "json"):
         raise ApiError(400, f"unknown format {format!r}: use html, ipynb or json")
-    try:
-        status = report_status(services(request).redis, report_id)
-    except Exception as exc:  # Redis down
-        raise ApiError(503, f"the job queue (Redis) is unreachable: {exc}") from exc
+    status = read_job(lambda: report_status(services(request).redis, report_id))
     html = Path(status.html) if status and status.html else _stored_html(request, report_id)
-    if status is None and html is None:
-        raise ApiError(404, f"unknown report {report_id!r} (or expired)")
-    state = status.as_dict() if status else {"report_id": report_id, "status": "done"}
-    if state["status"] in ("queued", "running"):
-        return JSONResponse(state, status_code=202)
-    if state["status"] == "failed" or format == "json":
+    state = (status.as_dict() if status else
+             None if html is None else {"report_id": report_id, "status": "done"})
+    if (reply := unfinished_reply(f"report {report_id!r}", state)) is not None:
+        return reply
+    if format == "json":
         return JSONResponse(state)
     if format == "ipynb":
         ipynb = html.with_suffix(".ipynb")

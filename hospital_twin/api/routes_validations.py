@@ -19,6 +19,7 @@ from starlette.datastructures import UploadFile
 
 from hospital_twin.api.deps import require_token, services
 from hospital_twin.api.errors import ApiError
+from hospital_twin.api.job_replies import read_job, unfinished_reply
 from hospital_twin.api.routing import both
 from hospital_twin.api.uploads import _number, bad_request, config_error, read_form
 from hospital_twin.config import ConfigError, read_workbook
@@ -93,16 +94,10 @@ def get_validation(request: Request, validation_id: str, format: str = "json") -
     if format not in ("json", "html"):
         raise ApiError(400, f"unknown format {format!r}: use json or html")
     folder = Path(services(request).options.report_dir) / validation_id
-    try:
-        state = validation_state(services(request).redis, folder.parent, validation_id)
-    except Exception as exc:  # Redis down
-        raise ApiError(503, f"the job queue (Redis) is unreachable: {exc}") from exc
-    if state is None:
-        raise ApiError(404, f"unknown validation {validation_id!r} (or expired)")
-    if state["status"] in ("queued", "running"):
-        return JSONResponse(state, status_code=202)
-    if state["status"] == "failed":
-        return JSONResponse(state)
+    state = read_job(
+        lambda: validation_state(services(request).redis, folder.parent, validation_id))
+    if (reply := unfinished_reply(f"validation {validation_id!r}", state)) is not None:
+        return reply
     if format == "html":
         return FileResponse(folder / "validation.html", media_type="text/html")
     return FileResponse(folder / RESULT_FILE, media_type="application/json")
