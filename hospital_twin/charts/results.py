@@ -147,7 +147,8 @@ def tat_histogram_figure(results: dict) -> go.Figure:
 
 def machine_time_figure(results: dict) -> go.Figure:
     """Each machine's scheduled time split into running, holding a finished batch that waits
-    for staff to unload it, and idle (results ``machine_time``); stacked to 100 %."""
+    for staff to unload it, and idle (results ``machine_time``): the three shares side by
+    side with their 95 % CI as error bars (none with one replication)."""
     split = results.get("machine_time") or {}
     names = list(split)
     fig = new_figure("How machines spend their time: running, holding a finished batch, idle"
@@ -155,8 +156,22 @@ def machine_time_figure(results: dict) -> go.Figure:
     for i, (part, label) in enumerate((("running", "Running (load, programme, unload)"),
                                        ("held", "Finished, waiting for staff to unload"),
                                        ("idle", "Idle"))):
+        est = [split[n][part] for n in names]
+        y = [_percent(e["mean"]) for e in est]
+        low = [_percent(e.get("min")) for e in est]
+        high = [_percent(e.get("max")) for e in est]
+        has_ci = any(v is not None for v in low + high)
         fig.add_trace(go.Bar(
-            x=names, y=[100 * (split[n][part]["mean"] or 0.0) for n in names], name=label,
-            marker_color=colour(i)))
-    fig.update_layout(barmode="stack")
+            x=names, y=y, name=label, marker_color=colour(i),
+            error_y=error_bars(y, low, high) if has_ci else None,
+            customdata=[[lo, hi] for lo, hi in zip(low, high, strict=True)],
+            hovertemplate=("%{x}: %{y:.1f}%" + (" (95% CI %{customdata[0]:.1f}–"
+                                                  "%{customdata[1]:.1f}%)" if has_ci else "")
+                           + f"<extra>{label}</extra>")))
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(range=[0, 105])
     return fig
+
+
+def _percent(share: float | None) -> float | None:
+    return None if share is None else 100 * share

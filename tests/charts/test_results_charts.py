@@ -111,16 +111,31 @@ def test_figures_fit_a_1280_by_800_screen(results: dict) -> None:
         assert fig.layout.title.text
 
 
-def test_machine_time_figure_stacks_running_held_idle(results: dict) -> None:
+def test_machine_time_figure_shows_running_held_idle_with_ci(results: dict) -> None:
     from hospital_twin.charts import machine_time_figure
 
     fig = machine_time_figure(results)
     assert [t.name.split(" ")[0] for t in fig.data] == ["Running", "Finished,", "Idle"]
-    assert fig.layout.barmode == "stack"
     machines = list(results["machine_time"])
     assert list(fig.data[0].x) == machines
-    for i, machine in enumerate(machines):
-        total = sum(trace.y[i] for trace in fig.data)
-        assert total == pytest.approx(100.0)
-        assert fig.data[1].y[i] == pytest.approx(
-            100 * results["machine_time"][machine]["held"]["mean"])
+    for trace, part in zip(fig.data, ("running", "held", "idle"), strict=True):
+        est = [results["machine_time"][m][part] for m in machines]
+        _close(trace.y, [100 * e["mean"] for e in est])
+        # the 95 % CI of each share as error bars (2 replications)
+        _close(trace.error_y.array, [100 * (e["max"] - e["mean"]) for e in est])
+        _close(trace.error_y.arrayminus, [100 * (e["mean"] - e["min"]) for e in est])
+        assert "95% CI" in trace.hovertemplate
+    for i in range(len(machines)):
+        assert sum(trace.y[i] for trace in fig.data) == pytest.approx(100.0)
+
+
+def test_machine_time_figure_without_ci_has_no_error_bars(results: dict) -> None:
+    from hospital_twin.charts import machine_time_figure
+
+    one = {**results, "run": {**results.get("run", {}), "replications": 1},
+           "machine_time": {m: {p: {"mean": e["mean"], "min": None, "max": None}
+                                for p, e in parts.items()}
+                            for m, parts in results["machine_time"].items()}}
+    fig = machine_time_figure(one)
+    assert all(trace.error_y.array is None for trace in fig.data)
+    assert "1 replication, no CI" in fig.layout.title.text

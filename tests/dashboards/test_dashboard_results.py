@@ -68,6 +68,9 @@ def test_results_tab_shows_cards_and_charts(live, page):
     titles = tab.locator(".js-plotly-plot .gtitle").all_text_contents()
     assert any("Where the time goes" in t for t in titles), titles
     assert any("How machines spend their time" in t for t in titles), titles
+    # the machine-time split shows each share's 95 % CI (2 replications) as error bars
+    machines = tab.locator(".js-plotly-plot").filter(has_text="How machines spend their time")
+    assert machines.locator("path.yerror").count() >= 3 * len(results["machine_time"])
     axis_titles = tab.locator(".js-plotly-plot .ytitle").all_text_contents()
     assert all(re.search(r"\(.+\)", t) for t in axis_titles), axis_titles  # units on axes
 
