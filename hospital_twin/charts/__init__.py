@@ -43,7 +43,13 @@ from hospital_twin.charts.results import (
     utilisation_figure,
     wip_figure,
 )
-from hospital_twin.charts.strain import km_cards, stability_message, stability_verdict
+from hospital_twin.charts.strain import (
+    km_cards,
+    km_rows,
+    stability_message,
+    stability_summary,
+    stability_verdict,
+)
 from hospital_twin.charts.whatif import sweep_shares_figure, sweep_tat_figure, warmup_figure
 
 __all__ = [
@@ -64,6 +70,7 @@ __all__ = [
     "hourly_utilisation_comparison_figure",
     "hourly_utilisation_figure",
     "km_cards",
+    "km_rows",
     "machine_time_figure",
     "queue_length_figure",
     "rcpath_verdicts",
@@ -72,6 +79,7 @@ __all__ = [
     "roster_heatmap",
     "roster_matrix",
     "stability_message",
+    "stability_summary",
     "stability_verdict",
     "tat_by_group_figure",
     "tat_by_stage_figure",

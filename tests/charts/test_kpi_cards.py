@@ -125,3 +125,36 @@ def test_km_verdicts_read_the_kaplan_meier_shares(results: dict) -> None:
     assert (rows[-1]["share"], rows[-1]["low"], rows[-1]["high"]) == (
         lab["mean"], lab["min"], lab["max"])
     assert stability_verdict(results) == "too short to tell"  # one week
+
+
+def test_stability_summary_has_a_line_for_every_verdict(results: dict) -> None:
+    from hospital_twin.charts import stability_message, stability_summary
+
+    assert stability_summary(results) == stability_message(results)  # too short to tell
+    stable = copy.deepcopy(results)
+    stable["stability"] = {"verdict": "stable", "weeks_used": 11,
+                           "wip_growth_per_week": {"mean": 3.2, "min": -5.4, "max": 11.0}}
+    assert stability_message(stable) is None
+    assert stability_summary(stable) == (
+        "Stable: work in progress changes by about +3 specimens a week (95% CI -5 to +11) "
+        "over 11 whole weeks; turnaround figures can be read.")
+    del stable["stability"]
+    assert stability_summary(stable) is None
+
+
+def test_km_rows_read_every_group_of_tat_km(results: dict) -> None:
+    from hospital_twin.charts import km_rows
+
+    km = results["tat_km"]
+    rows = km_rows(results)
+    assert [(r["group"], r["name"]) for r in rows] == (
+        [("all", "All specimens")] + [("pathway", p) for p in km["by_pathway"]]
+        + [("priority", p) for p in km["by_priority"]])
+    first = rows[0]
+    assert first["specimens"] == km["overall"]["n"]["mean"]
+    assert first["still_in_lab"] == km["overall"]["censored"]["mean"]
+    seven = km["overall"]["within"]["7"]
+    assert (first["within_7_days"], first["within_7_days_low"],
+            first["within_7_days_high"]) == (seven["mean"], seven["min"], seven["max"])
+    assert first["median_h"] == km["overall"]["percentiles"]["50"]["mean"]
+    assert km_rows({}) == []

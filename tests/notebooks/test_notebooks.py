@@ -27,7 +27,8 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 #: name -> (parameters, text that must appear in some output, number of figures drawn)
 CASES: dict[str, tuple[dict, str, int]] = {
     "01-lab-configuration.ipynb": ({}, "reads back and validates", 7),
-    "02-run-and-analyse.ipynb": ({"reps": 2, "sim_weeks": 2}, "Recommended warm-up", 11),
+    "02-run-and-analyse.ipynb": (
+        {"reps": 2, "sim_weeks": 2}, "Too short to tell whether work piles up", 13),
     "03-staffing-what-if.ipynb": (
         {"reps": 2, "sim_weeks": 1, "deltas": [0, 1], "warmup_hours": 24.0}, "cheapest", 5),
     "04-lift-outage.ipynb": ({"reps": 2, "sim_weeks": 1, "warmup_hours": 24.0}, "155.86", 3),
@@ -96,12 +97,32 @@ def test_notebook_runs(name: str, kernel_name: str, tmp_path: Path) -> None:
     figures = sum(PLOTLY_MIME in o.get("data", {}) for c in done.cells
                   for o in c.get("outputs", []))
     assert figures == n_figures  # every chart cell drew its figure
+    if name.startswith("02-"):
+        _stability_comes_first(done)
     if name.startswith("01-"):
         written = read_workbook(tmp_path / "out" / "changed.xlsx")
         before = read_workbook(template_path("2024")).resources["Histopathologist"]
         after = written.resources["Histopathologist"]
         assert after.half_hour_units == [u + 1 if u else 0 for u in before.half_hour_units]
         assert after.working_days == before.working_days
+
+
+def _stability_comes_first(done: nbformat.NotebookNode) -> None:
+    """Notebook 02 leads with the stability verdict, then the Kaplan–Meier figures; the
+    completed-only verdicts come after them, labelled as such."""
+    def first(predicate) -> int:
+        return next(i for i, c in enumerate(done.cells) if predicate(c))
+
+    def output(cell) -> str:
+        return _outputs_text(nbformat.v4.new_notebook(cells=[cell]))
+
+    stability = first(lambda c: "work piles up" in output(c))
+    km = first(lambda c: "rcpath_verdicts(results, km=True)" in c.source)
+    completed = first(lambda c: "rcpath_verdicts(results)" in c.source)
+    heading = first(lambda c: c.source.startswith("## Completed specimens only"))
+    assert stability < km < heading < completed
+    assert "Reported within 7 days" in output(done.cells[km])
+    assert "Recommended warm-up" in _outputs_text(done)
 
 
 def _committed() -> list[Path]:
