@@ -24,6 +24,7 @@ version = "0.1"
 extensions = [
     "sphinx.ext.graphviz",
     "twin_settings",
+    "twin_capacity",
 ]
 
 # Diagrams: rendered locally by `dot`, embedded as SVG (scales, searchable text).

@@ -181,3 +181,32 @@ def test_results_page_names_every_key(build: Path | str, tiny_results: dict) -> 
         "workbook order",
     ):
         assert item in text, f"results.html does not mention {item!r}"
+
+
+def test_results_page_computes_the_processing_starts(build: Path | str) -> None:
+    """The capacity figures are generated from the bundled 2024 workbook at build time, and
+    the prose around them (5 machines short; 6 short, 7 enough) still holds."""
+    from hospital_twin.analysis import processing_starts
+    from hospital_twin.config import read_workbook, template_path
+    from hospital_twin.config.models import ResourceSchedule
+
+    text = page_text(require(build) / "results.html")
+    config = read_workbook(template_path("2024"))
+    result = processing_starts(config)
+    table = result.table()
+    for figure in (f"about {table.loc['total', 'blocks_per_week']:,.0f} blocks a week",
+                   f"{result.starts_available:g} machine-starts a week",
+                   f"{result.starts_needed_full:.1f} if every run were full",
+                   f"{result.starts_needed:.1f} as the start-time rule releases them"):
+        assert figure in text, f"results.html does not give {figure!r}"
+    assert result.starts_needed_full <= result.starts_available < result.starts_needed
+    old = config.resources["Processing machine"]
+
+    def with_machines(n: int) -> float:
+        roster = ResourceSchedule(working_days=old.working_days, half_hour_units=[n] * 48)
+        changed = config.model_copy(update={"resources": {**config.resources,
+                                                          "Processing machine": roster}})
+        return processing_starts(changed).starts_available
+
+    assert with_machines(6) == 30 < result.starts_needed < with_machines(7) == 35
+    assert "6 give 30, still short of the expected need, 7 give 35" in text

@@ -123,6 +123,7 @@ def _stability_comes_first(done: nbformat.NotebookNode) -> None:
     assert stability < km < heading < completed
     assert "Reported within 7 days" in output(done.cells[km])
     assert "Recommended warm-up" in _outputs_text(done)
+    assert "Processing machine-starts a week: 25 available" in _outputs_text(done)
 
 
 def _committed() -> list[Path]:
