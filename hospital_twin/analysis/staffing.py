@@ -78,10 +78,25 @@ def _share(results: dict, key: str, days: int, suffix: str = "") -> float | None
     return None if not tree else tree.get(str(days))
 
 
-def sweep_table(levels: Sequence[SweepLevel], *, cohort: bool = False) -> pd.DataFrame:
-    """One row per level: TATs and RCPath shares with their 95 % CI bounds (``_low``/``_high``).
+def _km_share(results: dict, key: str, days: int, bound: str) -> float | None:
+    group = "lab" if key == "lab_progress" else "overall"
+    node = (((results.get("tat_km") or {}).get(group) or {}).get("within") or {}).get(str(days))
+    return None if not node else node.get(bound)
 
-    Share columns are named ``within_<d>d`` (overall) and ``lab_within_<d>d`` (lab).
+
+#: ``sweep_table``'s ``attrs["population"]``: which specimens the share columns count.
+POPULATIONS = {"km": "every specimen (Kaplan-Meier)", "cohort": "arrival cohort",
+               "completed": "completed specimens only"}
+
+
+def sweep_table(levels: Sequence[SweepLevel], *, cohort: bool = False,
+                km: bool = False) -> pd.DataFrame:
+    """One row per level: TATs and RCPath shares with their 95 % CI bounds (``_low``/``_high``),
+    and whether work piles up (``stability`` verdict, ``wip_growth`` per week with its CI).
+
+    Share columns are named ``within_<d>d`` (overall) and ``lab_within_<d>d`` (lab): among
+    completed specimens by default, the arrival cohort with ``cohort=True``, every specimen
+    (Kaplan–Meier, ``tat_km``) with ``km=True``; ``attrs["population"]`` says which.
     """
     rows = []
     for level in levels:
@@ -91,23 +106,37 @@ def sweep_table(levels: Sequence[SweepLevel], *, cohort: bool = False) -> pd.Dat
             row[key], row[f"{key}_low"], row[f"{key}_high"] = (
                 r.get(key), r.get(f"{key}_min"), r.get(f"{key}_max"))
         for key, days, _target, _label in RCPATH_TARGETS:
-            source = f"{key}_cohort" if cohort else key
             col = f"{'lab_' if key == 'lab_progress' else ''}within_{days}d"
+            if km:
+                row[col], row[f"{col}_low"], row[f"{col}_high"] = (
+                    _km_share(r, key, days, b) for b in ("mean", "min", "max"))
+                continue
+            source = f"{key}_cohort" if cohort else key
             row[col] = _share(r, source, days)
             row[f"{col}_low"] = _share(r, source, days, "_min")
             row[f"{col}_high"] = _share(r, source, days, "_max")
+        stab = r.get("stability") or {}
+        growth = stab.get("wip_growth_per_week") or {}
+        row["stability"] = stab.get("verdict")
+        row["wip_growth"], row["wip_growth_low"], row["wip_growth_high"] = (
+            growth.get("mean"), growth.get("min"), growth.get("max"))
         rows.append(row)
-    return pd.DataFrame(rows).sort_values("unit_hours_per_week", ignore_index=True)
+    table = pd.DataFrame(rows).sort_values("unit_hours_per_week", ignore_index=True)
+    table.attrs["population"] = POPULATIONS["km" if km else "cohort" if cohort else "completed"]
+    return table
 
 
 def cheapest_levels(table: pd.DataFrame, *, confident: bool = False) -> pd.DataFrame:
     """For each RCPath target, the cheapest level (fewest unit-hours) meeting it.
 
     With ``confident=True`` the CI's lower bound must meet the target, not just the mean.
-    ``delta`` is None when no level in the sweep meets the target.
+    A level at which work piles up (``stability`` "unstable") meets no target: its shares
+    depend on the run length. ``delta`` is None when no level in the sweep meets the target.
     """
     rows = []
     ordered = table.sort_values("unit_hours_per_week")
+    if "stability" in ordered:
+        ordered = ordered[ordered["stability"] != "unstable"]
     for key, days, target, label in RCPATH_TARGETS:
         col = f"{'lab_' if key == 'lab_progress' else ''}within_{days}d"
         test = ordered[f"{col}_low" if confident else col]

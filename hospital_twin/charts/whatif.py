@@ -58,7 +58,9 @@ def sweep_tat_figure(table: pd.DataFrame, resource: str) -> go.Figure:
 
 def sweep_shares_figure(table: pd.DataFrame, resource: str) -> go.Figure:
     """RCPath shares (mean, 95 % CI) at each staffing level, with each target dotted."""
-    fig = new_figure(f"RCPath turnaround targets vs {resource} staffing",
+    population = table.attrs.get("population")
+    fig = new_figure(f"RCPath turnaround targets vs {resource} staffing"
+                     + (f" ({population})" if population else ""),
                      f"{resource}: change in units per working half hour (weekly unit-hours)",
                      "Share of specimens within the target time (%)")
     x = _level_labels(table)

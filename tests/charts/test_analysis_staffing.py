@@ -52,6 +52,18 @@ def test_sweep_uses_common_random_numbers(config_2024: LabConfig) -> None:
     shares = charts.sweep_shares_figure(table, "QC staff")
     np.testing.assert_allclose(shares.data[0].y, table["within_7d"])
     assert list(shares.data[1].y) == [0.8, 0.8]  # the 7-day target line
+    assert "completed specimens only" in shares.layout.title.text
+    # whether work piles up, per level; the Kaplan–Meier shares on request
+    stab = levels[1].results["stability"]
+    assert table.loc[1, "stability"] == stab["verdict"]
+    assert table.loc[1, "wip_growth_low"] == stab["wip_growth_per_week"]["min"]
+    km = sweep_table(levels, km=True)
+    seven = levels[0].results["tat_km"]["overall"]["within"]["7"]
+    assert (km.loc[0, "within_7d"], km.loc[0, "within_7d_low"], km.loc[0, "within_7d_high"]
+            ) == (seven["mean"], seven["min"], seven["max"])
+    assert km.loc[1, "lab_within_3d"] == levels[1].results["tat_km"]["lab"]["within"]["3"][
+        "mean"]
+    assert "Kaplan-Meier" in charts.sweep_shares_figure(km, "QC staff").layout.title.text
 
 
 def _table(shares_7d: list[float], lows: list[float]) -> pd.DataFrame:
@@ -78,3 +90,11 @@ def test_cheapest_level_meeting_each_target() -> None:
 def test_no_level_meets_the_target() -> None:
     best = cheapest_levels(_table([0.1, 0.2, 0.3, 0.4], [0.0, 0.1, 0.2, 0.3]))
     assert best["delta"].isna().all()
+
+
+def test_a_level_where_work_piles_up_meets_no_target() -> None:
+    table = _table([0.70, 0.85, 0.92, 0.97], [0.60, 0.85, 0.91, 0.96])
+    table["stability"] = ["unstable", "unstable", "stable", "too short to tell"]
+    best = cheapest_levels(table).set_index("column")
+    assert best.loc["within_7d", "delta"] == 1  # 0.85 at +0 would do, but work piles up
+    assert best.loc["within_12d", "delta"] == 2

@@ -30,7 +30,8 @@ CASES: dict[str, tuple[dict, str, int]] = {
     "02-run-and-analyse.ipynb": (
         {"reps": 2, "sim_weeks": 2}, "Too short to tell whether work piles up", 13),
     "03-staffing-what-if.ipynb": (
-        {"reps": 2, "sim_weeks": 1, "deltas": [0, 1], "warmup_hours": 24.0}, "cheapest", 5),
+        {"reps": 2, "sim_weeks": 1, "deltas": [0, 1], "warmup_hours": 24.0},
+        "Shares count every specimen (Kaplan-Meier)", 5),
     "04-lift-outage.ipynb": ({"reps": 2, "sim_weeks": 1, "warmup_hours": 24.0}, "155.86", 3),
     "05-sensor-history.ipynb": (
         {"sim_interval_s": 900}, "2 gaps of at least 1 h on 2 of 21 devices", 6),
