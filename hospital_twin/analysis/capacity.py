@@ -27,6 +27,9 @@ resource is the bottleneck"), computed from a configuration rather than asserted
 The urgent programme runs by day when its batch fills or has waited (11.C16); its runs are
 reported but not counted against the start times, so ``starts_needed`` is a lower bound when
 urgent runs overlap a start time. The weekly pattern is used; a dated calendar is ignored.
+Runs are taken to start at the start time; under ``processing_release =
+"full_or_start_time"`` a full batch goes earlier the same day, and still holds its machine
+over that day's start, so the count is the same.
 """
 
 from __future__ import annotations
