@@ -28,8 +28,9 @@ The urgent programme runs by day when its batch fills or has waited (11.C16); it
 reported but not counted against the start times, so ``starts_needed`` is a lower bound when
 urgent runs overlap a start time. The weekly pattern is used; a dated calendar is ignored.
 Runs are taken to start at the start time; under ``processing_release =
-"full_or_start_time"`` a full batch goes earlier the same day, and still holds its machine
-over that day's start, so the count is the same.
+"full_or_start_time"`` a full batch goes earlier the same day and still holds its machine
+over that day's start, so the count is about the same (a full mega batch started in the
+morning ends by day and may take one start, not two).
 """
 
 from __future__ import annotations
