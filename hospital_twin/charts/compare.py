@@ -27,7 +27,8 @@ from hospital_twin.kpis import compare_results
 
 def tat_comparison_figure(scenarios: Mapping[str, dict]) -> go.Figure:
     """Grouped bars: overall and lab TAT (mean hours, 95 % CI) for each scenario."""
-    fig = new_figure("Turnaround time by scenario (mean, 95% CI)", "Scenario",
+    fig = new_figure("Turnaround time by scenario, completed specimens only (mean, 95% CI)",
+                     "Scenario",
                      "Turnaround time (hours)")
     names = list(scenarios)
     for i, (key, label) in enumerate((("overall_tat", "Overall: arrival to report"),

@@ -48,7 +48,8 @@ def tat_by_stage_figure(results: dict) -> go.Figure:
     """Mean hours specimens spend in each stage, stage start to stage end (spec 11.C20)."""
     return _bar_chart(
         results["tat_by_stage"], name="Mean time in stage",
-        title="Where the time goes: mean time in each stage" + _ci_note(results),
+        title="Where the time goes: mean time in each stage, completed specimens"
+        + _ci_note(results),
         x_title="Stage", y_title="Mean time in stage (hours)", hex_colour=colour(0))
 
 

@@ -27,6 +27,7 @@ def test_tat_comparison_groups_overall_and_lab(scenarios: dict[str, dict]) -> No
                                [s["overall_tat"] - s["overall_tat_min"]
                                 for s in scenarios.values()])
     assert fig.layout.barmode == "group"
+    assert "completed specimens only" in fig.layout.title.text  # not the Kaplan–Meier figures
     assert fig.layout.yaxis.title.text == "Turnaround time (hours)"
 
 

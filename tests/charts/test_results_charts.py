@@ -40,6 +40,7 @@ def test_tat_by_stage_has_every_stage_in_process_order(results: dict) -> None:
     fig = charts.tat_by_stage_figure(results)
     assert list(fig.data[0].x) == ["Reception", "Cut-up", "Processing", "Microtomy", "Staining",
                                    "Labelling", "Scanning", "QC", "Reporting stage"]
+    assert "completed specimens" in fig.layout.title.text
 
 
 def test_one_replication_has_no_error_bars(single_rep_results: dict) -> None:
