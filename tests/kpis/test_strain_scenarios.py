@@ -51,9 +51,10 @@ def doubled_2023() -> dict:
 
 @pytest.mark.xfail(strict=True, reason=(
     "issue 13: with the programme start times read and honoured the 2024 reference lab "
-    "still piles up work in processing (5 machines; a run that ends after 17:30 holds its "
-    "machine until staff unload it at 09:00, so each machine starts about one programme a "
-    "weekday, fewer than the ~6-7 the daily blocks need). It becomes stable from 7 machines."
+    "still piles up work in processing: its blocks need about 32.6 processing-machine starts "
+    "a week (analysis.processing_starts; docs/results.rst 'Processing capacity') and its 5 "
+    "machines give 25, each starting about one programme a weekday because a run ending "
+    "after 17:30 holds its machine until staff unload it at 09:00. Stable from 7 machines."
 ))
 def test_2024_reference_lab_is_stable_over_12_weeks() -> None:
     stab = results_of(read_workbook(template_path("2024")), weeks=12, reps=3)["stability"]
