@@ -20,6 +20,7 @@ from hospital_twin.config.labels import MACHINES, RESOURCES, TASKS
 from hospital_twin.config.models import LabConfig
 from hospital_twin.model.calendar_plan import CalendarPlan
 from hospital_twin.model.distributions import DurationSampler
+from hospital_twin.model.engine import Environment, Job
 from hospital_twin.model.entities import (
     BLOCK_NAMES,
     BMS_CUTUP,
@@ -38,7 +39,6 @@ from hospital_twin.model.entities import (
 from hospital_twin.model.flow import (
     Batch,
     Batcher,
-    Job,
     Route,
     daily_release_times,
     delivery_release_times,
@@ -91,8 +91,8 @@ class Lab:
         self.config = config
         self.replication = replication
         self.sim_hours = float(config.run.sim_hours if sim_hours is None else sim_hours)
-        self.env = simpy.Environment()
-        self.hold = self.env.timeout
+        self.env = Environment()
+        self.hold = float  # a job yields the hours it waits (engine.Job)
         self.pool = ResourcePool(self.env)
         self.release = self.pool.release  # give back one unit of each resource
         # A dated calendar (None: the weekly roster and arrivals repeat from Monday 00:00).
@@ -291,9 +291,8 @@ class Lab:
         procedure: Callable[[Lab, Batch], Generator[simpy.Event | None, object, None]],
         max_wait_h: float | None,
     ) -> Batcher:
-        return Batcher(
-            self.env, name, size, lambda batch: Job(procedure(self, batch)), max_wait_h
-        )
+        env = self.env
+        return Batcher(env, name, size, lambda batch: Job(procedure(self, batch), env), max_wait_h)
 
     # -- what the stages use ------------------------------------------------------------------
     def work(
@@ -360,7 +359,7 @@ class Lab:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            self.env.run(until=self.sim_hours)
+            self.env.run_until(self.sim_hours)
         finally:
             if was_enabled:
                 gc.enable()

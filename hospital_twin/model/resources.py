@@ -25,10 +25,12 @@ import itertools
 from array import array
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
+from heapq import heappush
 from operator import attrgetter
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL
 
 from hospital_twin.model.output import StepSeries
 
@@ -53,26 +55,25 @@ def _step_series(times: array, values: array) -> StepSeries:
 class Request:
     """A waiting request for one unit of each of ``resources``.
 
-    ``duration`` (hours, or a sampler called at the grant) makes the request's event fire
+    ``duration`` (hours, or a sampler called at the grant) makes the waiting ``job`` resume
     when that task ends rather than when the units are granted.
     """
 
-    __slots__ = ("resources", "priority", "key", "event", "duration", "granted")
+    __slots__ = ("resources", "priority", "key", "duration", "granted", "job")
 
     def __init__(
         self,
         resources: tuple[ScheduledResource, ...],
         priority: int,
         seq: int,
-        event: simpy.Event,
         duration: Duration | None = None,
     ) -> None:
         self.resources = resources
         self.priority = priority
         self.key = priority * _PRIORITY_SHIFT + seq
-        self.event = event
         self.duration = duration
         self.granted = False
+        self.job = None  # the Job waiting for it (set when the job yields the request)
 
 
 class ScheduledResource:
@@ -211,15 +212,16 @@ class ResourcePool:
         resources: tuple[ScheduledResource, ...],
         priority: int,
         duration: Duration | None = None,
-    ) -> simpy.Event | None:
+    ) -> float | Request | None:
         """Ask for one unit of each resource, granted together in (priority, time) order.
 
-        Without ``duration``: None if granted at once, else an event that succeeds at the
-        grant. With ``duration`` (hours, or a sampler drawn at the grant): an event that
-        succeeds when that task, started at the grant, ends. The caller releases the units.
+        For a :class:`~hospital_twin.model.engine.Job` to yield. Granted at once: None
+        without ``duration``, else the task's hours (the job waits that long). Otherwise a
+        waiting :class:`Request`: the job resumes at the grant, or with ``duration`` (hours,
+        or a sampler drawn at the grant) when that task, started at the grant, ends. The
+        caller releases the units.
         """
-        env = self.env
-        now = env._now
+        now = self.env._now
         if len(resources) == 1:
             r = resources[0]
             if r.busy < r.capacity:
@@ -227,7 +229,9 @@ class ResourcePool:
                 r.log_t.append(now)
                 r.log_busy.append(r.busy)
                 r.log_queue.append(r.n_waiting)
-                return self._started(duration)
+                if duration is None or duration.__class__ is float:
+                    return duration
+                return duration()
         else:
             for r in resources:
                 if r.busy >= r.capacity:
@@ -236,35 +240,29 @@ class ResourcePool:
                 for r in resources:
                     r.busy += 1
                     r._log(now)
-                return self._started(duration)
-        event = simpy.Event(env)
-        request = Request(resources, priority, next(self._seq), event, duration)
+                if duration is None or duration.__class__ is float:
+                    return duration
+                return duration()
+        request = Request(resources, priority, next(self._seq), duration)
         for r in resources:
             r.queues[priority].append(request)
             r.n_waiting += 1
             r.log_t.append(now)
             r.log_busy.append(r.busy)
             r.log_queue.append(r.n_waiting)
-        return event
-
-    def _started(self, duration: Duration | None) -> simpy.Event | None:
-        if duration is None:
-            return None
-        return self.env.timeout(duration if duration.__class__ is float else duration())
+        return request
 
     def _fire(self, request: Request) -> None:
-        """The request's units are granted: wake its job now, or when its task ends."""
+        """The request's units are granted: wake its job now, or when its task ends
+        (scheduled as SimPy schedules a succeeded event or a timeout)."""
         request.granted = True
-        event, duration = request.event, request.duration
+        duration = request.duration
         if duration is None:
-            event.succeed()
+            delay = 0.0
         else:
-            # As simpy.Timeout does: a successful event processed ``duration`` from now.
-            event._ok = True
-            event._value = None
-            self.env.schedule(
-                event, delay=duration if duration.__class__ is float else duration()
-            )
+            delay = duration if duration.__class__ is float else duration()
+        env = self.env
+        heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), request.job))
 
     def release(self, *resources: ScheduledResource) -> None:
         """Give back one unit of each resource and grant what can now be granted."""

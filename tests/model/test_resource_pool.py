@@ -43,7 +43,7 @@ def task(
 
 
 def start(env, pool, log, *args, **kwargs) -> None:
-    Job(task(env, pool, log, *args, **kwargs))
+    Job(task(env, pool, log, *args, **kwargs), env)
 
 
 def test_priority_order_then_first_come_first_served() -> None:
@@ -156,8 +156,8 @@ def test_partial_release_keeps_the_machine() -> None:
         seen["other"] = env.now
         pool.release(staff)
 
-    Job(cycle())
-    Job(other())
+    Job(cycle(), env)
+    Job(other(), env)
     env.run(until=1.0)
     assert machine.busy == 1 and staff.busy == 1  # the other task holds the staff unit
     env.run(until=5)
@@ -174,8 +174,8 @@ def test_work_event_fires_when_the_task_ends() -> None:
         ends.append(env.now)
         pool.release(r)
 
-    Job(job(1.5))
-    Job(job(lambda: 0.5))  # a sampler, drawn at the grant
+    Job(job(1.5), env)
+    Job(job(lambda: 0.5), env)  # a sampler, drawn at the grant
     env.run(until=5)
     assert ends == [1.5, 2.0]
 
