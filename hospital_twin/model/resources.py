@@ -24,7 +24,7 @@ import heapq
 import itertools
 from array import array
 from collections import deque
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from heapq import heappush
 from operator import attrgetter
 
@@ -39,7 +39,7 @@ HALF_HOURS_PER_WEEK = 336
 PRIORITY_LEVELS = 4
 _PRIORITY_SHIFT = 1 << 40  # key = priority * shift + request sequence number
 _key = attrgetter("key")
-Duration = float | Callable[[], float]
+Duration = float | str | Callable[[], float]
 
 
 def _step_series(times: array, values: array) -> StepSeries:
@@ -86,10 +86,10 @@ class ScheduledResource:
 
     __slots__ = (
         "name", "capacity", "busy", "queues", "n_waiting", "log_t", "log_busy", "log_queue",
-        "cap_t", "cap_v",
+        "cap_t", "cap_v", "monitored",
     )
 
-    def __init__(self, name: str, capacity: int) -> None:
+    def __init__(self, name: str, capacity: int, monitored: bool = True) -> None:
         self.name = name
         self.capacity = capacity
         self.busy = 0
@@ -102,6 +102,7 @@ class ScheduledResource:
         self.log_queue = array("d", [0.0])
         self.cap_t = array("d", [0.0])
         self.cap_v = array("d", [float(capacity)])
+        self.monitored = monitored  # False: busy/queue not logged (a run without monitors)
 
     @property
     def waiting(self) -> list[Request]:
@@ -110,6 +111,8 @@ class ScheduledResource:
 
     def series(self) -> tuple[StepSeries, StepSeries, StepSeries]:
         """Capacity, busy units and queue length as step series."""
+        if not self.monitored:
+            raise RuntimeError(f"{self.name}: busy units and queue were not monitored")
         return (
             _step_series(self.cap_t, self.cap_v),
             _step_series(self.log_t, self.log_busy),
@@ -117,6 +120,8 @@ class ScheduledResource:
         )
 
     def _log(self, now: float) -> None:
+        if not self.monitored:
+            return
         self.log_t.append(now)
         self.log_busy.append(self.busy)
         self.log_queue.append(self.n_waiting)
@@ -129,10 +134,21 @@ class ScheduledResource:
 
 
 class ResourcePool:
-    """All resources of one replication and the service rule that grants their units."""
+    """All resources of one replication and the service rule that grants their units.
 
-    def __init__(self, env: simpy.Environment) -> None:
+    ``durations`` maps task labels to samplers, so a request can name its task;
+    ``monitors=False`` skips the busy/queue logs (a forecast reads only the specimens).
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        durations: Mapping[str, Callable[[], float]] | None = None,
+        monitors: bool = True,
+    ) -> None:
         self.env = env
+        self.durations = dict(durations or {})
+        self.monitors = monitors
         self.resources: dict[str, ScheduledResource] = {}
         self._seq = itertools.count()
         self._rosters: list[tuple[ScheduledResource, list[int]]] = []
@@ -148,7 +164,7 @@ class ResourcePool:
         roster = [int(c) for c in weekly_capacity]
         if min(roster) < 0:
             raise ValueError(f"{name}: capacities must be >= 0")
-        resource = ScheduledResource(name, roster[0])
+        resource = ScheduledResource(name, roster[0], self.monitors)
         self.resources[name] = resource
         self._rosters.append((resource, roster))
         return resource
@@ -169,7 +185,7 @@ class ResourcePool:
         (:meth:`start_dated_rosters`) instead of a repeating weekly roster."""
         if capacity < 0:
             raise ValueError(f"{name}: capacities must be >= 0")
-        resource = ScheduledResource(name, int(capacity))
+        resource = ScheduledResource(name, int(capacity), self.monitors)
         self.resources[name] = resource
         return resource
 
@@ -218,17 +234,20 @@ class ResourcePool:
         For a :class:`~hospital_twin.model.engine.Job` to yield. Granted at once: None
         without ``duration``, else the task's hours (the job waits that long). Otherwise a
         waiting :class:`Request`: the job resumes at the grant, or with ``duration`` (hours,
-        or a sampler drawn at the grant) when that task, started at the grant, ends. The
-        caller releases the units.
+        a task label of ``durations`` or a sampler, drawn at the grant) when that task,
+        started at the grant, ends. The caller releases the units.
         """
+        if duration.__class__ is str:
+            duration = self.durations[duration]
         now = self.env._now
         if len(resources) == 1:
             r = resources[0]
             if r.busy < r.capacity:
                 r.busy += 1
-                r.log_t.append(now)
-                r.log_busy.append(r.busy)
-                r.log_queue.append(r.n_waiting)
+                if self.monitors:
+                    r.log_t.append(now)
+                    r.log_busy.append(r.busy)
+                    r.log_queue.append(r.n_waiting)
                 if duration is None or duration.__class__ is float:
                     return duration
                 return duration()
@@ -244,12 +263,14 @@ class ResourcePool:
                     return duration
                 return duration()
         request = Request(resources, priority, next(self._seq), duration)
+        monitors = self.monitors
         for r in resources:
             r.queues[priority].append(request)
             r.n_waiting += 1
-            r.log_t.append(now)
-            r.log_busy.append(r.busy)
-            r.log_queue.append(r.n_waiting)
+            if monitors:
+                r.log_t.append(now)
+                r.log_busy.append(r.busy)
+                r.log_queue.append(r.n_waiting)
         return request
 
     def _fire(self, request: Request) -> None:
@@ -266,16 +287,17 @@ class ResourcePool:
 
     def release(self, *resources: ScheduledResource) -> None:
         """Give back one unit of each resource and grant what can now be granted."""
-        now = self.env._now
         if len(resources) == 1:
             r = resources[0]
             r.busy -= 1
             if r.n_waiting:
                 self._scan(r)
-            r.log_t.append(now)
-            r.log_busy.append(r.busy)
-            r.log_queue.append(r.n_waiting)
+            if self.monitors:
+                r.log_t.append(self.env._now)
+                r.log_busy.append(r.busy)
+                r.log_queue.append(r.n_waiting)
         else:
+            now = self.env._now
             for r in resources:
                 r.busy -= 1
                 r._log(now)
@@ -298,16 +320,26 @@ class ResourcePool:
         The caller logs ``resource``; other resources of a granted request are logged here.
         """
         for queue in resource.queues:
+            if not queue:
+                continue
             i = 0
             while i < len(queue):
                 if resource.busy >= resource.capacity:
                     return
                 request = queue[i]
-                if len(request.resources) == 1:
+                if len(request.resources) == 1:  # as _fire, inline: most grants are these
                     del queue[i]
                     resource.n_waiting -= 1
                     resource.busy += 1
-                    self._fire(request)
+                    request.granted = True
+                    duration = request.duration
+                    if duration is None:
+                        delay = 0.0
+                    else:
+                        delay = duration if duration.__class__ is float else duration()
+                    env = self.env
+                    heappush(env._queue, (env._now + delay, NORMAL, next(env._eid),
+                                          request.job))
                     continue
                 for r in request.resources:
                     if r.busy >= r.capacity:
