@@ -51,8 +51,13 @@ def draw_continuous(
 class DurationSampler:
     """Draws one TaskDurations row's durations in hours from that row's own stream.
 
-    Values are drawn ``block`` at a time; calling the sampler returns the next one.
+    Values are drawn a block at a time (the block doubles with each refill up to
+    ``MAX_BLOCK``: a busy task pays little per draw, a rare one draws little ahead); calling
+    the sampler returns the next one. The values are those of the stream in order, whatever
+    the block sizes (NumPy draws a block value by value).
     """
+
+    MAX_BLOCK = 8192
 
     __slots__ = ("_spec", "_rng", "_block", "_buffer", "_next", "_constant")
 
@@ -81,13 +86,18 @@ class DurationSampler:
         """Total of the next ``n`` draws (a task done ``n`` times in a row)."""
         if self._constant is not None:
             return self._constant * n
-        return math.fsum(self() for _ in range(n))
+        i, buffer = self._next, self._buffer
+        if i + n <= len(buffer):
+            self._next = i + n
+            return math.fsum(buffer[i:i + n])
+        return math.fsum([self() for _ in range(n)])
 
     def _refill(self) -> None:
         s = self._spec
         values = draw_continuous(s.distribution, s.low, s.mode, s.high, self._rng, self._block)
         self._buffer = (values * s.hours_per_unit).tolist()
         self._next = 0
+        self._block = min(2 * self._block, self.MAX_BLOCK)
 
 
 def _triangular_cdf(x: np.ndarray, a: float, c: float, b: float) -> np.ndarray:

@@ -39,7 +39,7 @@ class Job:
     it as an event whose one callback resumes it.
     """
 
-    __slots__ = ("_send", "_env", "_queue", "_eid", "_cbs", "callbacks", "job")
+    __slots__ = ("_send", "_env")
 
     _ok = True  # seen by ``simpy.Environment.step`` when it processes a waiting job
 
@@ -47,11 +47,16 @@ class Job:
                  env: simpy.Environment) -> None:
         self._send = generator.send
         self._env = env
-        self._queue = env._queue
-        self._eid = env._eid
-        self._cbs = (self._resume,)
-        self.callbacks = None
-        self._resume(None)
+        self._resume()
+
+    @property
+    def callbacks(self) -> tuple:
+        """For ``simpy.Environment.step``: processing a waiting job resumes it."""
+        return (self._resume,)
+
+    @callbacks.setter
+    def callbacks(self, _value: object) -> None:
+        pass
 
     def _resume(self, _event: object = None) -> None:
         send = self._send
@@ -60,14 +65,12 @@ class Job:
             while event is None:
                 event = send(None)
         except StopIteration:
-            self._cbs = self.callbacks = None  # break the cycle job -> bound method -> job
             return
         cls = event.__class__
         if cls is float:  # wait: as ``env.timeout(event)`` would be scheduled
-            self.callbacks = self._cbs
-            heappush(self._queue, (self._env._now + event, NORMAL, next(self._eid), self))
+            env = self._env
+            heappush(env._queue, (env._now + event, NORMAL, next(env._eid), self))
         elif cls is Request:  # waiting for units: the pool schedules the job at the grant
-            self.callbacks = self._cbs
             event.job = self
         else:
             event.callbacks.append(self._resume)
@@ -85,14 +88,29 @@ class Environment(simpy.Environment):
         stop._value = None
         self.schedule(stop, URGENT, at - self._now)
         queue = self._queue
-        job = Job
+        eid = self._eid
+        job_class = Job
         while True:
             try:
-                self._now, _, _, event = heappop(queue)
+                now, _, _, event = heappop(queue)
             except IndexError:
                 raise EmptySchedule from None
-            if event.__class__ is job:
-                event._resume()
+            self._now = now
+            if event.__class__ is job_class:
+                # Job._resume, inline (the bulk of the events): run the job to its next wait.
+                send = event._send
+                try:
+                    waited = send(None)
+                    while waited is None:
+                        waited = send(None)
+                except StopIteration:
+                    continue
+                if waited.__class__ is float:
+                    heappush(queue, (now + waited, NORMAL, next(eid), event))
+                elif waited.__class__ is Request:
+                    waited.job = event
+                else:
+                    waited.callbacks.append(event._resume)
                 continue
             if event is stop:
                 return

@@ -190,7 +190,7 @@ class Batcher:
                 entry[4] = n - take
                 items.append((entry[3], take))
                 take = 0
-        size = sum(n for _, n in items)
+        size = self.size - take
         self._count -= size
         self.batches += 1
         self.items_released += size
