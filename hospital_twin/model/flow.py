@@ -8,7 +8,9 @@ split when a batch fills part-way through it.
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_right
 from collections.abc import Callable, Generator, Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 import simpy
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from hospital_twin.model.lab import Lab
 
 Chunk = tuple[Specimen, int]
+_priority = itemgetter(0)  # of a batcher entry
 _EPS = 1e-9
 
 
@@ -125,15 +128,12 @@ class Batcher:
 
     def put(self, specimen: Specimen, n: int, priority: int) -> None:
         """Add ``n`` items of ``specimen``; release full batches at once."""
-        entry = [priority, next(self._seq), self.env.now, specimen, n]
+        entry = [priority, next(self._seq), self.env._now, specimen, n]
         open_ = self._open
         if not open_ or open_[-1][0] <= priority:
             open_.append(entry)
-        else:
-            i = len(open_)
-            while i and open_[i - 1][0] > priority:
-                i -= 1
-            open_.insert(i, entry)
+        else:  # after the last entry of the same or a more urgent priority
+            open_.insert(bisect_right(open_, priority, key=_priority), entry)
         self._count += n
         while self._count >= self.size and not self.hold_full:
             self._release()

@@ -320,9 +320,11 @@ class ResourcePool:
                 r.log_queue.append(r.n_waiting)
         else:
             now = self.env._now
+            monitors = self.monitors
             for r in resources:
                 r.busy -= 1
-                r._log(now)
+                if monitors:
+                    r._log(now)
             self._scan_all(resources)
 
     def set_capacity(self, resource: ScheduledResource, capacity: int) -> None:
@@ -371,24 +373,38 @@ class ResourcePool:
                     self._grant(request)  # removes it from ``queue``
 
     def _scan_all(self, changed: tuple[ScheduledResource, ...]) -> None:
-        """As :meth:`_scan`, over the merged queues of several changed resources."""
+        """As :meth:`_scan`, over the merged queues of several changed resources.
+
+        Per priority level the requests of the resources still free are visited in request
+        order. After each grant the visit starts again over the queues of the resources
+        that are still free (past the requests already seen): every request in a full
+        resource's queue includes that resource and cannot be granted, so it is not visited
+        (a long queue of a resource that filled up is not walked to its end).
+        """
         for level in range(PRIORITY_LEVELS):
-            open_ = [r for r in changed if r.busy < r.capacity]
-            if not open_:
-                return
-            queues = [list(r.queues[level]) for r in open_ if r.queues[level]]
-            if not queues:
-                continue
-            for request in heapq.merge(*queues, key=_key) if len(queues) > 1 else queues[0]:
-                if request.granted:
-                    continue
-                if all(r.busy >= r.capacity for r in open_):
-                    return
-                for r in request.resources:
-                    if r.busy >= r.capacity:
+            seen = -1  # key of the last request visited at this level
+            while True:
+                queues = [r.queues[level] for r in changed
+                          if r.busy < r.capacity and r.queues[level]]
+                if not queues:
+                    if not any(r.busy < r.capacity for r in changed):
+                        return
+                    break
+                granted = False
+                for request in heapq.merge(*queues, key=_key) if len(queues) > 1 else queues[0]:
+                    key = request.key
+                    if key <= seen:
+                        continue
+                    seen = key
+                    for r in request.resources:
+                        if r.busy >= r.capacity:
+                            break
+                    else:
+                        self._grant(request)  # changes the queues: visit them afresh
+                        granted = True
                         break
-                else:
-                    self._grant(request)
+                if not granted:
+                    break
 
     def _grant(self, request: Request) -> None:
         now = self.env._now
