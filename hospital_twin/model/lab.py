@@ -96,10 +96,11 @@ class Lab:
         self.hold = float  # a job yields the hours it waits (engine.Job)
         streams = replication_streams(config.run.seed, replication)
         self._streams = streams
-        self._durations = {
+        self._samplers = {
             label: DurationSampler(config.task_durations[label], streams[FIRST_TASK_STREAM + i])
             for i, label in enumerate(TASKS)
         }
+        self._durations = {label: sampler.draw for label, sampler in self._samplers.items()}
         #: Without monitors (a forecast) the resources keep no busy/queue logs and
         #: :meth:`output` is not available; the specimens' stamps are (:meth:`stamps`).
         self.monitors = monitors
@@ -316,7 +317,7 @@ class Lab:
 
     def draw_sum(self, task: str, n: int) -> float:
         """Total hours of ``task`` done ``n`` times in a row."""
-        return self._durations[task].sum_of(n)
+        return self._samplers[task].sum_of(n)
 
     def complete(self, s: Specimen) -> None:
         """The report is written: the specimen leaves the lab."""
