@@ -37,8 +37,7 @@ from hospital_twin.model.output import StepSeries
 HALF_HOURS_PER_WEEK = 336
 #: Priority levels: 0 (most urgent) .. PRIORITY_LEVELS - 1; the model uses 4.
 PRIORITY_LEVELS = 4
-_PRIORITY_SHIFT = 1 << 40  # key = priority * shift + request sequence number
-_key = attrgetter("key")
+_seq = attrgetter("seq")  # request order within a priority level
 Duration = float | str | Callable[[], float]
 
 
@@ -56,10 +55,11 @@ class Request:
     """A waiting request for one unit of each of ``resources``.
 
     ``duration`` (hours, or a sampler called at the grant) makes the waiting ``job`` resume
-    when that task ends rather than when the units are granted.
+    when that task ends rather than when the units are granted. ``seq`` orders requests of
+    one priority (first come, first served).
     """
 
-    __slots__ = ("resources", "priority", "key", "duration", "granted", "job")
+    __slots__ = ("resources", "priority", "seq", "duration", "job")
 
     def __init__(
         self,
@@ -70,9 +70,8 @@ class Request:
     ) -> None:
         self.resources = resources
         self.priority = priority
-        self.key = priority * _PRIORITY_SHIFT + seq
+        self.seq = seq
         self.duration = duration
-        self.granted = False
         self.job = None  # the Job waiting for it (set when the job yields the request)
 
 
@@ -276,7 +275,6 @@ class ResourcePool:
     def _fire(self, request: Request) -> None:
         """The request's units are granted: wake its job now, or when its task ends
         (scheduled as SimPy schedules a succeeded event or a timeout)."""
-        request.granted = True
         duration = request.duration
         if duration is None:
             delay = 0.0
@@ -300,7 +298,6 @@ class ResourcePool:
                         queue.popleft()
                         r.n_waiting -= 1
                         r.busy += 1
-                        request.granted = True
                         duration = request.duration
                         if duration is None:
                             delay = 0.0
@@ -355,7 +352,6 @@ class ResourcePool:
                     del queue[i]
                     resource.n_waiting -= 1
                     resource.busy += 1
-                    request.granted = True
                     duration = request.duration
                     if duration is None:
                         delay = 0.0
@@ -382,7 +378,7 @@ class ResourcePool:
         (a long queue of a resource that filled up is not walked to its end).
         """
         for level in range(PRIORITY_LEVELS):
-            seen = -1  # key of the last request visited at this level
+            seen = -1  # seq of the last request visited at this level
             while True:
                 queues = [r.queues[level] for r in changed
                           if r.busy < r.capacity and r.queues[level]]
@@ -391,11 +387,11 @@ class ResourcePool:
                         return
                     break
                 granted = False
-                for request in heapq.merge(*queues, key=_key) if len(queues) > 1 else queues[0]:
-                    key = request.key
-                    if key <= seen:
+                for request in heapq.merge(*queues, key=_seq) if len(queues) > 1 else queues[0]:
+                    seq = request.seq
+                    if seq <= seen:
                         continue
-                    seen = key
+                    seen = seq
                     for r in request.resources:
                         if r.busy >= r.capacity:
                             break
