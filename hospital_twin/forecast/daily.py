@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hospital_twin.model.output import STAGES, ReplicationOutput
+from hospital_twin.model.entities import STAMP
+from hospital_twin.model.output import STAGES
 
 WITHIN_DAYS = 7
 
@@ -36,21 +37,22 @@ def _in_at(starts: np.ndarray, ends: np.ndarray, times: np.ndarray) -> np.ndarra
             - np.searchsorted(np.sort(ended), times, side="right"))
 
 
-def daily_figures(output: ReplicationOutput, days: int) -> DailyFigures:
-    """The per-day figures of ``output`` over ``days`` days from t = 0."""
-    s = output.specimens
+def daily_from_stamps(stamps: np.ndarray, days: int) -> DailyFigures:
+    """The per-day figures over ``days`` days from t = 0 of a replication's stage stamps
+    (one row per specimen, columns as ``entities.STAMP``; a run without monitors)."""
     ends_of_day = 24.0 * np.arange(1, days + 1) - 1e-9
-    arrived = np.maximum(s["reception_start"].to_numpy(dtype=float), 0.0)
-    reported = s["report_end"].to_numpy(dtype=float)
+    received = stamps[:, STAMP["reception_start"]]
+    arrived = np.maximum(received, 0.0)
+    reported = stamps[:, STAMP["report_end"]]
     wip_total = _in_at(arrived, reported, ends_of_day)
     wip_by_stage = {
-        stage: _in_at(s[f"{stage}_start"].to_numpy(dtype=float),
-                      s[f"{stage}_end"].to_numpy(dtype=float), ends_of_day)
+        stage: _in_at(stamps[:, STAMP[f"{stage}_start"]], stamps[:, STAMP[f"{stage}_end"]],
+                      ends_of_day)
         for stage in STAGES
     }
     done = ~np.isnan(reported)
     day = np.floor(reported[done] / 24.0).astype(int)
-    tat = reported[done] - s["reception_start"].to_numpy(dtype=float)[done]
+    tat = reported[done] - received[done]
     keep = day < days
     reports = np.bincount(day[keep], minlength=days).astype(float)
     within = np.bincount(day[keep], weights=(tat[keep] <= 24.0 * WITHIN_DAYS),

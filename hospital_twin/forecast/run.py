@@ -18,14 +18,15 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
 from hospital_twin.config.calendar import Calendar
 from hospital_twin.config.models import LabConfig
-from hospital_twin.forecast.daily import WITHIN_DAYS, DailyFigures, daily_figures
+from hospital_twin.forecast.daily import WITHIN_DAYS, DailyFigures, daily_from_stamps
+from hospital_twin.model.lab import Lab
 from hospital_twin.model.output import STAGES
-from hospital_twin.model.runner import run_replications
 from hospital_twin.state.snapshot import SnapshotRow
 
 WARMUP_DAYS = 14
@@ -85,16 +86,39 @@ def forecast(
     """The forecast JSON (see the module docstring and ``docs/forecast.rst``)."""
     if days < 1:
         raise ValueError(f"days must be >= 1, got {days}")
+    if reps < 1:
+        raise ValueError(f"reps must be >= 1, got {reps}")
     dated = dated_config(config, start, days, reps)
-    figures = [daily_figures(o, days) for o in run_replications(
-        dated, reps, workers=workers, state=list(state))]
     reference_reps = min(reps, REFERENCE_REPS)
     reference = dated_config(config, start - dt.timedelta(days=WARMUP_DAYS),
                              WARMUP_DAYS + days, reference_reps)
-    steady = np.mean([daily_figures(o, WARMUP_DAYS + days).wip_total[WARMUP_DAYS:]
-                      for o in run_replications(reference, reference_reps, workers=workers)],
-                     axis=0)
-    return summarise(figures, steady, start, days, len(state), reps)
+    rows = list(state)
+    # The longer reference runs first, so the pool's last tasks are short ones.
+    tasks = ([(reference, i, WARMUP_DAYS + days, []) for i in range(reference_reps)]
+             + [(dated, i, days, rows) for i in range(reps)])
+    results = _run_all(tasks, workers)
+    steady = np.mean([f.wip_total[WARMUP_DAYS:] for f in results[:reference_reps]], axis=0)
+    return summarise(results[reference_reps:], steady, start, days, len(rows), reps)
+
+
+def replication_figures(config: LabConfig, replication: int, days: int,
+                        state: Sequence[SnapshotRow]) -> DailyFigures:
+    """One replication's daily figures. It runs without the monitors (busy units, queue
+    lengths, event log table) a forecast does not read, and hands back only the figures:
+    the same simulation as ``run_replication``, less bookkeeping and transfer."""
+    lab = Lab(config, replication, days * 24.0, state, monitors=False)
+    lab.run()
+    return daily_from_stamps(lab.stamps(), days)
+
+
+def _run_all(tasks: list[tuple], workers: int) -> list[DailyFigures]:
+    """``replication_figures`` of every task, in order; in one process pool if ``workers``
+    > 1 (reference and forecast replications share it, so no core idles between them)."""
+    if workers <= 1 or len(tasks) == 1:
+        return [replication_figures(*task) for task in tasks]
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
+        futures = [pool.submit(replication_figures, *task) for task in tasks]
+        return [future.result() for future in futures]
 
 
 def summarise(figures: list[DailyFigures], steady: np.ndarray, start: dt.datetime,

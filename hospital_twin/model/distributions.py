@@ -15,7 +15,9 @@ stream aligned across scenarios); :meth:`CountDistribution.sample` draws them li
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from scipy.special import betainc
@@ -51,43 +53,43 @@ def draw_continuous(
 class DurationSampler:
     """Draws one TaskDurations row's durations in hours from that row's own stream.
 
-    Values are drawn ``block`` at a time; calling the sampler returns the next one.
+    Values are drawn a block at a time (the block doubles with each refill up to
+    ``MAX_BLOCK``: a busy task pays little per draw, a rare one draws little ahead); calling
+    the sampler, or its :attr:`draw` (a C-level callable, no Python frame per value),
+    returns the next one. The values are those of the stream in order, whatever the block
+    sizes (NumPy draws a block value by value).
     """
 
-    __slots__ = ("_spec", "_rng", "_block", "_buffer", "_next", "_constant")
+    MAX_BLOCK = 8192
+
+    __slots__ = ("_values", "_constant", "draw")
 
     def __init__(self, spec: TaskDuration, rng: np.random.Generator, block: int = 256) -> None:
-        self._spec = spec
-        self._rng = rng
-        self._block = block
-        self._buffer: list[float] = []
-        self._next = 0
         self._constant: float | None = None
         if spec.distribution == "Constant" or spec.low == spec.high:
             value = spec.mode if spec.distribution == "Constant" else spec.low
             self._constant = float(value) * spec.hours_per_unit
+            self._values: Iterator[float] = itertools.repeat(self._constant)
+        else:
+            self._values = itertools.chain.from_iterable(_blocks(spec, rng, block))
+        self.draw: Callable[[], float] = self._values.__next__
 
     def __call__(self) -> float:
-        if self._constant is not None:
-            return self._constant
-        i = self._next
-        if i == len(self._buffer):
-            self._refill()
-            i = 0
-        self._next = i + 1
-        return self._buffer[i]
+        return self.draw()
 
     def sum_of(self, n: int) -> float:
         """Total of the next ``n`` draws (a task done ``n`` times in a row)."""
         if self._constant is not None:
             return self._constant * n
-        return math.fsum(self() for _ in range(n))
+        return math.fsum(itertools.islice(self._values, n))
 
-    def _refill(self) -> None:
-        s = self._spec
-        values = draw_continuous(s.distribution, s.low, s.mode, s.high, self._rng, self._block)
-        self._buffer = (values * s.hours_per_unit).tolist()
-        self._next = 0
+
+def _blocks(spec: TaskDuration, rng: np.random.Generator, block: int) -> Iterator[list[float]]:
+    """Successive blocks of a task's durations in hours, each twice the last (to a limit)."""
+    while True:
+        values = draw_continuous(spec.distribution, spec.low, spec.mode, spec.high, rng, block)
+        yield (values * spec.hours_per_unit).tolist()
+        block = min(2 * block, DurationSampler.MAX_BLOCK)
 
 
 def _triangular_cdf(x: np.ndarray, a: float, c: float, b: float) -> np.ndarray:

@@ -8,11 +8,14 @@ split when a batch fills part-way through it.
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_right
 from collections.abc import Callable, Generator, Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 import simpy
 
+from hospital_twin.model.engine import Job
 from hospital_twin.model.entities import URGENT, Specimen
 from hospital_twin.model.resources import HALF_HOURS_PER_WEEK, ScheduledResource
 
@@ -20,36 +23,8 @@ if TYPE_CHECKING:
     from hospital_twin.model.lab import Lab
 
 Chunk = tuple[Specimen, int]
+_priority = itemgetter(0)  # of a batcher entry
 _EPS = 1e-9
-
-
-# -- jobs ----------------------------------------------------------------------------------------
-class Job:
-    """Runs a generator of SimPy events as a light-weight process.
-
-    Unlike ``env.process`` it schedules no start and no end event and starts at once (up to
-    its first wait); yielding ``None`` (a request granted at once) continues immediately.
-    The model never waits for a job to finish, so nothing is lost. An exception inside a job
-    propagates out of ``env.step`` and stops the run.
-    """
-
-    __slots__ = ("_send", "_callback")
-
-    def __init__(self, generator: Generator[simpy.Event | None, object, None]) -> None:
-        self._send = generator.send
-        self._callback = self._resume
-        self._resume(None)
-
-    def _resume(self, _event: simpy.Event | None) -> None:
-        send = self._send
-        try:
-            event = send(None)
-            while event is None:
-                event = send(None)
-        except StopIteration:
-            self._callback = None  # break the cycle job -> bound method -> job
-            return
-        event.callbacks.append(self._callback)
 
 
 # -- tasks on machines ------------------------------------------------------------------------
@@ -153,15 +128,12 @@ class Batcher:
 
     def put(self, specimen: Specimen, n: int, priority: int) -> None:
         """Add ``n`` items of ``specimen``; release full batches at once."""
-        entry = [priority, next(self._seq), self.env.now, specimen, n]
+        entry = [priority, next(self._seq), self.env._now, specimen, n]
         open_ = self._open
         if not open_ or open_[-1][0] <= priority:
             open_.append(entry)
-        else:
-            i = len(open_)
-            while i and open_[i - 1][0] > priority:
-                i -= 1
-            open_.insert(i, entry)
+        else:  # after the last entry of the same or a more urgent priority
+            open_.insert(bisect_right(open_, priority, key=_priority), entry)
         self._count += n
         while self._count >= self.size and not self.hold_full:
             self._release()
@@ -218,7 +190,7 @@ class Batcher:
                 entry[4] = n - take
                 items.append((entry[3], take))
                 take = 0
-        size = sum(n for _, n in items)
+        size = self.size - take
         self._count -= size
         self.batches += 1
         self.items_released += size
@@ -296,8 +268,8 @@ class Route:
         self.lab = lab
         self.name = name
         self.runner = runner
-        self.outbound_h = outbound_h
-        self.return_h = return_h
+        self.outbound_h = float(outbound_h)
+        self.return_h = float(return_h)
         self.arrive = arrive
         self.batcher = Batcher(lab.env, name, batch_size, self._dispatch)
 
@@ -309,7 +281,7 @@ class Route:
             self.batcher.put(specimen, 1, specimen.priority)
 
     def _dispatch(self, batch: Batch) -> None:
-        Job(self._trip(batch))
+        Job(self._trip(batch), self.lab.env)
 
     def _trip(self, batch: Batch) -> Generator[simpy.Event | None, object, None]:
         lab = self.lab

@@ -93,7 +93,7 @@ def _enter(lab: Lab, s: Specimen, stage: str) -> None:
     """Start ``s`` at ``stage``: what earlier stages made (blocks, slides) is made now."""
     position = STAGES.index(stage)
     if stage == "reception":
-        Job(reception.receive_and_book_in(lab, s))
+        Job(reception.receive_and_book_in(lab, s), lab.env)
         return
     if position > STAGES.index("cutup"):
         s.num_blocks = len(s.blocks)

@@ -20,6 +20,7 @@ from hospital_twin.config.labels import MACHINES, RESOURCES, TASKS
 from hospital_twin.config.models import LabConfig
 from hospital_twin.model.calendar_plan import CalendarPlan
 from hospital_twin.model.distributions import DurationSampler
+from hospital_twin.model.engine import Environment, Job
 from hospital_twin.model.entities import (
     BLOCK_NAMES,
     BMS_CUTUP,
@@ -38,7 +39,6 @@ from hospital_twin.model.entities import (
 from hospital_twin.model.flow import (
     Batch,
     Batcher,
-    Job,
     Route,
     daily_release_times,
     delivery_release_times,
@@ -87,14 +87,30 @@ class Lab:
         replication: int = 0,
         sim_hours: float | None = None,
         state: Sequence[SnapshotRow] | None = None,
+        monitors: bool = True,
     ) -> None:
         self.config = config
         self.replication = replication
         self.sim_hours = float(config.run.sim_hours if sim_hours is None else sim_hours)
-        self.env = simpy.Environment()
-        self.hold = self.env.timeout
-        self.pool = ResourcePool(self.env)
+        self.env = Environment()
+        self.hold = float  # a job yields the hours it waits (engine.Job)
+        streams = replication_streams(config.run.seed, replication)
+        self._streams = streams
+        self._samplers = {
+            label: DurationSampler(config.task_durations[label], streams[FIRST_TASK_STREAM + i])
+            for i, label in enumerate(TASKS)
+        }
+        self._durations = {label: sampler.draw for label, sampler in self._samplers.items()}
+        #: Without monitors (a forecast) the resources keep no busy/queue logs and
+        #: :meth:`output` is not available; the specimens' stamps are (:meth:`stamps`).
+        self.monitors = monitors
+        self.pool = ResourcePool(self.env, self._durations, monitors)
         self.release = self.pool.release  # give back one unit of each resource
+        #: Seize one unit of each resource and do a task: ``work(resources, priority, task)``
+        #: with a task label, the hours, or a function giving the hours of a sequence of
+        #: tasks done under one seize. Durations are drawn when the task starts (at the
+        #: grant); the job resumes when the task ends and then releases the units.
+        self.work = self.pool.acquire
         # A dated calendar (None: the weekly roster and arrivals repeat from Monday 00:00).
         self.plan = (
             None if config.calendar is None
@@ -127,12 +143,6 @@ class Lab:
         self.scanner_regular = r["Scanning machine (regular)"]
         self.scanner_megas = r["Scanning machine (megas)"]
 
-        streams = replication_streams(config.run.seed, replication)
-        self._streams = streams
-        self._durations = {
-            label: DurationSampler(config.task_durations[label], streams[FIRST_TASK_STREAM + i])
-            for i, label in enumerate(TASKS)
-        }
         self.factory = SpecimenFactory(config.globals)
         self.specimens: list[Specimen] = []
         self.blocks_arrived = self.blocks_completed = 0
@@ -291,26 +301,10 @@ class Lab:
         procedure: Callable[[Lab, Batch], Generator[simpy.Event | None, object, None]],
         max_wait_h: float | None,
     ) -> Batcher:
-        return Batcher(
-            self.env, name, size, lambda batch: Job(procedure(self, batch)), max_wait_h
-        )
+        env = self.env
+        return Batcher(env, name, size, lambda batch: Job(procedure(self, batch), env), max_wait_h)
 
     # -- what the stages use ------------------------------------------------------------------
-    def work(
-        self,
-        resources: tuple[ScheduledResource, ...],
-        priority: int,
-        task: str | Callable[[], float],
-    ) -> simpy.Event:
-        """Seize one unit of each resource and do ``task``: a task label, or a function
-        giving the hours of a sequence of tasks done under one seize.
-
-        Durations are drawn when the task starts (at the grant). The event fires when the
-        task ends; the caller then releases the units.
-        """
-        duration = self._durations[task] if task.__class__ is str else task
-        return self.pool.acquire(resources, priority, duration)
-
     def log_held(self, machine: ScheduledResource, change: int) -> None:
         """A machine unit starts (+1) or stops (-1) holding a finished batch."""
         times, levels = self.held_log[machine.name]
@@ -323,7 +317,7 @@ class Lab:
 
     def draw_sum(self, task: str, n: int) -> float:
         """Total hours of ``task`` done ``n`` times in a row."""
-        return self._durations[task].sum_of(n)
+        return self._samplers[task].sum_of(n)
 
     def complete(self, s: Specimen) -> None:
         """The report is written: the specimen leaves the lab."""
@@ -360,7 +354,7 @@ class Lab:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            self.env.run(until=self.sim_hours)
+            self.env.run_until(self.sim_hours)
         finally:
             if was_enabled:
                 gc.enable()
@@ -404,11 +398,17 @@ class Lab:
         return int(repr(eid)[6:-1]) - len(queue)
 
     # -- results ---------------------------------------------------------------------------
-    def output(self, warmup_hours: float = 0.0, wall_seconds: float = 0.0) -> ReplicationOutput:
-        """The event log and monitors in the shape of the KPI contract."""
-        stamps = np.array([s.stamps for s in self.specimens], dtype=float).reshape(
+    def stamps(self) -> np.ndarray:
+        """Stage start/end stamps, one row per specimen, columns as ``entities.STAMP``."""
+        return np.array([s.stamps for s in self.specimens], dtype=float).reshape(
             len(self.specimens), 2 * len(STAGES)
         )
+
+    def output(self, warmup_hours: float = 0.0, wall_seconds: float = 0.0) -> ReplicationOutput:
+        """The event log and monitors in the shape of the KPI contract."""
+        if not self.monitors:
+            raise RuntimeError("this replication ran without monitors: only stamps() is kept")
+        stamps = self.stamps()
         sp = self.specimens
         columns: dict[str, object] = {
             "specimen_id": np.array([s.sid for s in sp], dtype=np.int64),

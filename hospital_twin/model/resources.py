@@ -24,20 +24,21 @@ import heapq
 import itertools
 from array import array
 from collections import deque
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
+from heapq import heappush
 from operator import attrgetter
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL
 
 from hospital_twin.model.output import StepSeries
 
 HALF_HOURS_PER_WEEK = 336
 #: Priority levels: 0 (most urgent) .. PRIORITY_LEVELS - 1; the model uses 4.
 PRIORITY_LEVELS = 4
-_PRIORITY_SHIFT = 1 << 40  # key = priority * shift + request sequence number
-_key = attrgetter("key")
-Duration = float | Callable[[], float]
+_seq = attrgetter("seq")  # request order within a priority level
+Duration = float | str | Callable[[], float]
 
 
 def _step_series(times: array, values: array) -> StepSeries:
@@ -53,26 +54,25 @@ def _step_series(times: array, values: array) -> StepSeries:
 class Request:
     """A waiting request for one unit of each of ``resources``.
 
-    ``duration`` (hours, or a sampler called at the grant) makes the request's event fire
-    when that task ends rather than when the units are granted.
+    ``duration`` (hours, or a sampler called at the grant) makes the waiting ``job`` resume
+    when that task ends rather than when the units are granted. ``seq`` orders requests of
+    one priority (first come, first served).
     """
 
-    __slots__ = ("resources", "priority", "key", "event", "duration", "granted")
+    __slots__ = ("resources", "priority", "seq", "duration", "job")
 
     def __init__(
         self,
         resources: tuple[ScheduledResource, ...],
         priority: int,
         seq: int,
-        event: simpy.Event,
         duration: Duration | None = None,
     ) -> None:
         self.resources = resources
         self.priority = priority
-        self.key = priority * _PRIORITY_SHIFT + seq
-        self.event = event
+        self.seq = seq
         self.duration = duration
-        self.granted = False
+        self.job = None  # the Job waiting for it (set when the job yields the request)
 
 
 class ScheduledResource:
@@ -85,10 +85,10 @@ class ScheduledResource:
 
     __slots__ = (
         "name", "capacity", "busy", "queues", "n_waiting", "log_t", "log_busy", "log_queue",
-        "cap_t", "cap_v",
+        "cap_t", "cap_v", "monitored",
     )
 
-    def __init__(self, name: str, capacity: int) -> None:
+    def __init__(self, name: str, capacity: int, monitored: bool = True) -> None:
         self.name = name
         self.capacity = capacity
         self.busy = 0
@@ -101,6 +101,7 @@ class ScheduledResource:
         self.log_queue = array("d", [0.0])
         self.cap_t = array("d", [0.0])
         self.cap_v = array("d", [float(capacity)])
+        self.monitored = monitored  # False: busy/queue not logged (a run without monitors)
 
     @property
     def waiting(self) -> list[Request]:
@@ -109,6 +110,8 @@ class ScheduledResource:
 
     def series(self) -> tuple[StepSeries, StepSeries, StepSeries]:
         """Capacity, busy units and queue length as step series."""
+        if not self.monitored:
+            raise RuntimeError(f"{self.name}: busy units and queue were not monitored")
         return (
             _step_series(self.cap_t, self.cap_v),
             _step_series(self.log_t, self.log_busy),
@@ -116,6 +119,8 @@ class ScheduledResource:
         )
 
     def _log(self, now: float) -> None:
+        if not self.monitored:
+            return
         self.log_t.append(now)
         self.log_busy.append(self.busy)
         self.log_queue.append(self.n_waiting)
@@ -128,10 +133,21 @@ class ScheduledResource:
 
 
 class ResourcePool:
-    """All resources of one replication and the service rule that grants their units."""
+    """All resources of one replication and the service rule that grants their units.
 
-    def __init__(self, env: simpy.Environment) -> None:
+    ``durations`` maps task labels to samplers, so a request can name its task;
+    ``monitors=False`` skips the busy/queue logs (a forecast reads only the specimens).
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        durations: Mapping[str, Callable[[], float]] | None = None,
+        monitors: bool = True,
+    ) -> None:
         self.env = env
+        self.durations = dict(durations or {})
+        self.monitors = monitors
         self.resources: dict[str, ScheduledResource] = {}
         self._seq = itertools.count()
         self._rosters: list[tuple[ScheduledResource, list[int]]] = []
@@ -147,7 +163,7 @@ class ResourcePool:
         roster = [int(c) for c in weekly_capacity]
         if min(roster) < 0:
             raise ValueError(f"{name}: capacities must be >= 0")
-        resource = ScheduledResource(name, roster[0])
+        resource = ScheduledResource(name, roster[0], self.monitors)
         self.resources[name] = resource
         self._rosters.append((resource, roster))
         return resource
@@ -168,7 +184,7 @@ class ResourcePool:
         (:meth:`start_dated_rosters`) instead of a repeating weekly roster."""
         if capacity < 0:
             raise ValueError(f"{name}: capacities must be >= 0")
-        resource = ScheduledResource(name, int(capacity))
+        resource = ScheduledResource(name, int(capacity), self.monitors)
         self.resources[name] = resource
         return resource
 
@@ -211,23 +227,29 @@ class ResourcePool:
         resources: tuple[ScheduledResource, ...],
         priority: int,
         duration: Duration | None = None,
-    ) -> simpy.Event | None:
+    ) -> float | Request | None:
         """Ask for one unit of each resource, granted together in (priority, time) order.
 
-        Without ``duration``: None if granted at once, else an event that succeeds at the
-        grant. With ``duration`` (hours, or a sampler drawn at the grant): an event that
-        succeeds when that task, started at the grant, ends. The caller releases the units.
+        For a :class:`~hospital_twin.model.engine.Job` to yield. Granted at once: None
+        without ``duration``, else the task's hours (the job waits that long). Otherwise a
+        waiting :class:`Request`: the job resumes at the grant, or with ``duration`` (hours,
+        a task label of ``durations`` or a sampler, drawn at the grant) when that task,
+        started at the grant, ends. The caller releases the units.
         """
-        env = self.env
-        now = env._now
+        if duration.__class__ is str:
+            duration = self.durations[duration]
+        now = self.env._now
         if len(resources) == 1:
             r = resources[0]
             if r.busy < r.capacity:
                 r.busy += 1
-                r.log_t.append(now)
-                r.log_busy.append(r.busy)
-                r.log_queue.append(r.n_waiting)
-                return self._started(duration)
+                if self.monitors:
+                    r.log_t.append(now)
+                    r.log_busy.append(r.busy)
+                    r.log_queue.append(r.n_waiting)
+                if duration is None or duration.__class__ is float:
+                    return duration
+                return duration()
         else:
             for r in resources:
                 if r.busy >= r.capacity:
@@ -236,51 +258,70 @@ class ResourcePool:
                 for r in resources:
                     r.busy += 1
                     r._log(now)
-                return self._started(duration)
-        event = simpy.Event(env)
-        request = Request(resources, priority, next(self._seq), event, duration)
+                if duration is None or duration.__class__ is float:
+                    return duration
+                return duration()
+        request = Request(resources, priority, next(self._seq), duration)
+        monitors = self.monitors
         for r in resources:
             r.queues[priority].append(request)
             r.n_waiting += 1
-            r.log_t.append(now)
-            r.log_busy.append(r.busy)
-            r.log_queue.append(r.n_waiting)
-        return event
-
-    def _started(self, duration: Duration | None) -> simpy.Event | None:
-        if duration is None:
-            return None
-        return self.env.timeout(duration if duration.__class__ is float else duration())
+            if monitors:
+                r.log_t.append(now)
+                r.log_busy.append(r.busy)
+                r.log_queue.append(r.n_waiting)
+        return request
 
     def _fire(self, request: Request) -> None:
-        """The request's units are granted: wake its job now, or when its task ends."""
-        request.granted = True
-        event, duration = request.event, request.duration
+        """The request's units are granted: wake its job now, or when its task ends
+        (scheduled as SimPy schedules a succeeded event or a timeout)."""
+        duration = request.duration
         if duration is None:
-            event.succeed()
+            delay = 0.0
         else:
-            # As simpy.Timeout does: a successful event processed ``duration`` from now.
-            event._ok = True
-            event._value = None
-            self.env.schedule(
-                event, delay=duration if duration.__class__ is float else duration()
-            )
+            delay = duration if duration.__class__ is float else duration()
+        env = self.env
+        heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), request.job))
 
     def release(self, *resources: ScheduledResource) -> None:
         """Give back one unit of each resource and grant what can now be granted."""
-        now = self.env._now
         if len(resources) == 1:
             r = resources[0]
             r.busy -= 1
-            if r.n_waiting:
-                self._scan(r)
-            r.log_t.append(now)
-            r.log_busy.append(r.busy)
-            r.log_queue.append(r.n_waiting)
+            if r.n_waiting and r.busy < r.capacity:
+                for queue in r.queues:
+                    if not queue:
+                        continue
+                    request = queue[0]
+                    if len(request.resources) == 1:
+                        # What _scan grants first (the most common case), without the call.
+                        queue.popleft()
+                        r.n_waiting -= 1
+                        r.busy += 1
+                        duration = request.duration
+                        if duration is None:
+                            delay = 0.0
+                        else:
+                            delay = duration if duration.__class__ is float else duration()
+                        env = self.env
+                        heappush(env._queue, (env._now + delay, NORMAL, next(env._eid),
+                                              request.job))
+                        if r.n_waiting and r.busy < r.capacity:
+                            self._scan(r)
+                    else:
+                        self._scan(r)
+                    break
+            if self.monitors:
+                r.log_t.append(self.env._now)
+                r.log_busy.append(r.busy)
+                r.log_queue.append(r.n_waiting)
         else:
+            now = self.env._now
+            monitors = self.monitors
             for r in resources:
                 r.busy -= 1
-                r._log(now)
+                if monitors:
+                    r._log(now)
             self._scan_all(resources)
 
     def set_capacity(self, resource: ScheduledResource, capacity: int) -> None:
@@ -300,16 +341,25 @@ class ResourcePool:
         The caller logs ``resource``; other resources of a granted request are logged here.
         """
         for queue in resource.queues:
+            if not queue:
+                continue
             i = 0
             while i < len(queue):
                 if resource.busy >= resource.capacity:
                     return
                 request = queue[i]
-                if len(request.resources) == 1:
+                if len(request.resources) == 1:  # as _fire, inline: most grants are these
                     del queue[i]
                     resource.n_waiting -= 1
                     resource.busy += 1
-                    self._fire(request)
+                    duration = request.duration
+                    if duration is None:
+                        delay = 0.0
+                    else:
+                        delay = duration if duration.__class__ is float else duration()
+                    env = self.env
+                    heappush(env._queue, (env._now + delay, NORMAL, next(env._eid),
+                                          request.job))
                     continue
                 for r in request.resources:
                     if r.busy >= r.capacity:
@@ -319,24 +369,38 @@ class ResourcePool:
                     self._grant(request)  # removes it from ``queue``
 
     def _scan_all(self, changed: tuple[ScheduledResource, ...]) -> None:
-        """As :meth:`_scan`, over the merged queues of several changed resources."""
+        """As :meth:`_scan`, over the merged queues of several changed resources.
+
+        Per priority level the requests of the resources still free are visited in request
+        order. After each grant the visit starts again over the queues of the resources
+        that are still free (past the requests already seen): every request in a full
+        resource's queue includes that resource and cannot be granted, so it is not visited
+        (a long queue of a resource that filled up is not walked to its end).
+        """
         for level in range(PRIORITY_LEVELS):
-            open_ = [r for r in changed if r.busy < r.capacity]
-            if not open_:
-                return
-            queues = [list(r.queues[level]) for r in open_ if r.queues[level]]
-            if not queues:
-                continue
-            for request in heapq.merge(*queues, key=_key) if len(queues) > 1 else queues[0]:
-                if request.granted:
-                    continue
-                if all(r.busy >= r.capacity for r in open_):
-                    return
-                for r in request.resources:
-                    if r.busy >= r.capacity:
+            seen = -1  # seq of the last request visited at this level
+            while True:
+                queues = [r.queues[level] for r in changed
+                          if r.busy < r.capacity and r.queues[level]]
+                if not queues:
+                    if not any(r.busy < r.capacity for r in changed):
+                        return
+                    break
+                granted = False
+                for request in heapq.merge(*queues, key=_seq) if len(queues) > 1 else queues[0]:
+                    seq = request.seq
+                    if seq <= seen:
+                        continue
+                    seen = seq
+                    for r in request.resources:
+                        if r.busy >= r.capacity:
+                            break
+                    else:
+                        self._grant(request)  # changes the queues: visit them afresh
+                        granted = True
                         break
-                else:
-                    self._grant(request)
+                if not granted:
+                    break
 
     def _grant(self, request: Request) -> None:
         now = self.env._now

@@ -16,7 +16,8 @@ attributes in every scenario with the same seed and schedules (common random num
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -93,22 +94,19 @@ def arrival_times(
 
 
 class UniformStream:
-    """Uniforms from one generator, drawn in blocks and handed out one at a time in order."""
+    """Uniforms from one generator, drawn in blocks and handed out one at a time in order.
 
-    __slots__ = ("_rng", "_buffer", "_next")
+    Call it, or its :attr:`next` (a C-level callable, no Python frame per value).
+    """
+
+    __slots__ = ("next",)
 
     def __init__(self, rng: np.random.Generator) -> None:
-        self._rng = rng
-        self._buffer: list[float] = []
-        self._next = 0
+        blocks = iter(lambda: rng.random(1024).tolist(), None)  # never None: endless
+        self.next: Callable[[], float] = itertools.chain.from_iterable(blocks).__next__
 
     def __call__(self) -> float:
-        i = self._next
-        if i == len(self._buffer):
-            self._buffer = self._rng.random(1024).tolist()
-            i = 0
-        self._next = i + 1
-        return self._buffer[i]
+        return self.next()
 
 
 class SpecimenFactory:
@@ -141,6 +139,7 @@ class SpecimenFactory:
         still drawn, so every later decision uses the same uniform as otherwise.
         """
         g = self._g
+        u = u.next  # its C-level callable
         p_urgent, p_urgent_or_priority, otherwise = self._priority[pathway]
         x = u()
         if priority is None:

@@ -104,3 +104,17 @@ def test_without_a_calendar_the_snapshot_is_dated_from_the_default_start(
     lab = Lab(reference_config, 0, 48.0, [row])
     lab.run()
     assert lab.specimens[0].stamps[0] == -12.0
+
+
+def test_a_run_without_monitors_is_the_same_simulation(dated: LabConfig) -> None:
+    """A forecast's lean run (no busy/queue logs) simulates exactly what a full run does."""
+    full = Lab(dated, 2, 3 * 24.0, _rows())
+    lean = Lab(dated, 2, 3 * 24.0, _rows(), monitors=False)
+    full.run()
+    lean.run()
+    assert len(full.specimens) > len(_rows())  # arrivals joined the loaded specimens
+    np.testing.assert_array_equal(full.stamps(), lean.stamps())
+    assert full.events_processed() == lean.events_processed()
+    assert len(full.resources["BMS"].log_t) > 1 and len(lean.resources["BMS"].log_t) == 1
+    with pytest.raises(RuntimeError, match="without monitors"):
+        lean.output()

@@ -43,7 +43,7 @@ def task(
 
 
 def start(env, pool, log, *args, **kwargs) -> None:
-    Job(task(env, pool, log, *args, **kwargs))
+    Job(task(env, pool, log, *args, **kwargs), env)
 
 
 def test_priority_order_then_first_come_first_served() -> None:
@@ -156,8 +156,8 @@ def test_partial_release_keeps_the_machine() -> None:
         seen["other"] = env.now
         pool.release(staff)
 
-    Job(cycle())
-    Job(other())
+    Job(cycle(), env)
+    Job(other(), env)
     env.run(until=1.0)
     assert machine.busy == 1 and staff.busy == 1  # the other task holds the staff unit
     env.run(until=5)
@@ -174,8 +174,8 @@ def test_work_event_fires_when_the_task_ends() -> None:
         ends.append(env.now)
         pool.release(r)
 
-    Job(job(1.5))
-    Job(job(lambda: 0.5))  # a sampler, drawn at the grant
+    Job(job(1.5), env)
+    Job(job(lambda: 0.5), env)  # a sampler, drawn at the grant
     env.run(until=5)
     assert ends == [1.5, 2.0]
 
@@ -228,3 +228,25 @@ def test_joint_release_serves_merged_queues_by_priority_then_time() -> None:
     assert grants == {
         "holder": 0.0, "D both urgent": 1.0, "A staff": 2.0, "B machine": 2.0, "C both": 3.0,
     }
+
+
+def test_the_model_engine_runs_jobs_as_plain_simpy_does() -> None:
+    """engine.Environment resumes waiting jobs itself; same grants, times and event ids."""
+    from hospital_twin.model.engine import Environment
+
+    def scenario(env: simpy.Environment) -> tuple[list, int]:
+        pool = ResourcePool(env)
+        staff, machine = (pool.add(f"r{i}", constant(1 + i)) for i in range(2))
+        pool.start_rosters()
+        log: list = []
+        for i, priority in enumerate([3, 1, 2, 0, 1, 3]):
+            start(env, pool, log, f"s{i}", (staff,), priority, 0.5 + 0.1 * i, at=0.05 * i)
+            start(env, pool, log, f"m{i}", (staff, machine), priority, 1.0, at=0.2 * i)
+        if isinstance(env, Environment):
+            env.run_until(20.0)
+        else:
+            env.run(until=20.0)
+        return log, int(repr(env._eid)[6:-1]) - len(env._queue)
+
+    plain, fast = scenario(simpy.Environment()), scenario(Environment())
+    assert len(plain[0]) == 24 and fast == plain

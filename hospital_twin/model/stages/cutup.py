@@ -24,7 +24,7 @@ START, END = STAMP["cutup_start"], STAMP["cutup_end"]
 def arrive(lab: Lab, specimen: Specimen) -> None:
     """The specimen is unloaded at cut-up."""
     specimen.stamps[START] = lab.env.now
-    Job(cut_up(lab, specimen))
+    Job(cut_up(lab, specimen), lab.env)
 
 
 def cut_up(lab: Lab, s: Specimen) -> Generator[simpy.Event | None, object, None]:

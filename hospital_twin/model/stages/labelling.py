@@ -19,7 +19,7 @@ START, END = STAMP["labelling_start"], STAMP["labelling_end"]
 def arrive(lab: Lab, specimen: Specimen) -> None:
     """The specimen's slides are unloaded at labelling."""
     specimen.stamps[START] = lab.env.now
-    Job(label_slides(lab, specimen))
+    Job(label_slides(lab, specimen), lab.env)
 
 
 def label_slides(lab: Lab, s: Specimen) -> Generator[simpy.Event | None, object, None]:

@@ -25,7 +25,7 @@ START, END = STAMP["microtomy_start"], STAMP["microtomy_end"]
 def arrive(lab: Lab, specimen: Specimen) -> None:
     """The specimen's blocks are unloaded at microtomy."""
     specimen.stamps[START] = lab.env.now
-    Job(cut_slides(lab, specimen))
+    Job(cut_slides(lab, specimen), lab.env)
 
 
 def cut_slides(lab: Lab, s: Specimen) -> Generator[simpy.Event | None, object, None]:

@@ -45,7 +45,7 @@ def arrive(lab: Lab, specimen: Specimen) -> None:
         lab.bone_station.put(s, s.num_blocks, s.priority)
     elif s.decalc == DECALC_OVEN:
         for _ in range(s.num_blocks):
-            Job(decalc_in_oven(lab, s))
+            Job(decalc_in_oven(lab, s), lab.env)
     else:
         to_programme(lab, s, s.num_blocks)
 
@@ -86,7 +86,7 @@ def run_programme(
     )
     for specimen, n in batch.items:
         for _ in range(n):
-            Job(embed_and_trim(lab, specimen))
+            Job(embed_and_trim(lab, specimen), lab.env)
 
 
 def embed_and_trim(lab: Lab, s: Specimen) -> Generator[simpy.Event | None, object, None]:

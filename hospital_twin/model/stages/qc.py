@@ -20,7 +20,7 @@ START, END = STAMP["qc_start"], STAMP["qc_end"]
 def arrive(lab: Lab, specimen: Specimen) -> None:
     """The specimen is unloaded at QC."""
     specimen.stamps[START] = lab.env.now
-    Job(check(lab, specimen))
+    Job(check(lab, specimen), lab.env)
 
 
 def check(lab: Lab, s: Specimen) -> Generator[simpy.Event | None, object, None]:

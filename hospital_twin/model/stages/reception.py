@@ -24,7 +24,7 @@ START, END = STAMP["reception_start"], STAMP["reception_end"]
 def arrive(lab: Lab, specimen: Specimen) -> None:
     """A specimen arrives at the lab: reception starts."""
     specimen.stamps[START] = lab.env.now
-    Job(receive_and_book_in(lab, specimen))
+    Job(receive_and_book_in(lab, specimen), lab.env)
 
 
 def receive_and_book_in(lab: Lab, s: Specimen) -> Generator[simpy.Event | None, object, None]:

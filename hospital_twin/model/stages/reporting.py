@@ -19,7 +19,7 @@ START, END = STAMP["report_start"], STAMP["report_end"]
 def arrive(lab: Lab, specimen: Specimen) -> None:
     """Reporting starts when QC ends (no delivery between them)."""
     specimen.stamps[START] = lab.env.now
-    Job(report(lab, specimen))
+    Job(report(lab, specimen), lab.env)
 
 
 def report(lab: Lab, s: Specimen) -> Generator[simpy.Event | None, object, None]:
