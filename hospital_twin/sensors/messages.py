@@ -57,7 +57,7 @@ def _timestamp(value: Any, what: str) -> float:
     elif isinstance(value, str):
         try:
             if "T" in value or "-" in value[1:]:  # ISO 8601 (TTN)
-                ts = datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+                ts = datetime.fromisoformat(value).timestamp()
             else:
                 ts = float(value)  # older sources send acp_ts as a string
         except ValueError:
@@ -144,13 +144,14 @@ def _ttn(doc: dict[str, Any], topic_id: str | None) -> tuple[str, dict[str, Any]
         "gateway_ts": _timestamp(meta["time"], "rx time") if meta.get("time") else None,
     }
     app = (ids.get("application_ids") or {}).get("application_id")
+    received_ts = _timestamp(received, "received_at")
     connector = {
         "data_connector_id": app,
-        "data_connector_ts": _timestamp(received, "received_at"),
+        "data_connector_ts": received_ts,
         "data_connector_dev_eui": ids.get("dev_eui"),
     }
     return acp_id, {
-        "acp_ts": received,
+        "acp_ts": received_ts,
         "payload": up["decoded_payload"],
         "gateway": gateway,
         "data_connector": connector,

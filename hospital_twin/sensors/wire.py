@@ -66,11 +66,11 @@ def publish_packet(topic: str, payload: bytes, qos: int = 0, packet_id: int = 0)
 
 
 class Subscriber:
-    """One connection to the broker, subscribed to ``topics`` at QoS 0."""
+    """One connection to the broker, subscribed to ``topics`` at ``qos`` (ingest: 0)."""
 
     def __init__(self, host: str, port: int, topics: Iterable[str], client_id: str,
-                 keepalive: int = 30, max_packet: int = 1 << 20) -> None:
-        self.host, self.port, self.topics = host, port, list(topics)
+                 keepalive: int = 30, max_packet: int = 1 << 20, qos: int = 0) -> None:
+        self.host, self.port, self.topics, self.qos = host, port, list(topics), qos
         self.client_id, self.keepalive, self.max_packet = client_id, keepalive, max_packet
         self.sock: socket.socket | None = None
         self._buf = b""
@@ -89,7 +89,7 @@ class Subscriber:
             kind, body = self._control(timeout)
             if kind != CONNACK or len(body) != 2 or body[1] != 0:
                 raise MqttError(f"connection refused (CONNACK {body.hex()})")
-            subs = b"".join(_string(t) + b"\x00" for t in self.topics)
+            subs = b"".join(_string(t) + bytes([self.qos]) for t in self.topics)
             self._send(packet(SUBSCRIBE | 0x02, b"\x00\x01" + subs))
             kind, body = self._control(timeout)
             if kind != SUBACK or 0x80 in body[2:]:
@@ -172,11 +172,14 @@ class Subscriber:
                 start, length = header
             stop = start + length
             if first & 0xF0 == PUBLISH:
+                if length > self.max_packet:  # reported without its payload, never held
+                    if end - start < 2 or end - start < 2 + _u16(buf, start):
+                        break  # its topic is still to come
+                    out.append((self._topic(buf, start), None))
+                    self._skip = max(0, stop - end)
+                    pos = min(stop, end)
+                    continue
                 if stop > end:
-                    if length > self.max_packet and end - start >= 2 + _u16(buf, start):
-                        out.append((self._topic(buf, start), None))
-                        self._skip = stop - end
-                        pos = end
                     break
                 size = _u16(buf, start)
                 topic_end = start + 2 + size
