@@ -108,7 +108,8 @@ class BatchBuilder:
         self.rows: list[Row] = []
         self.groups: dict[tuple, list[tuple]] = {}
         self.checks: list[Check] = []
-        self.side: dict[tuple[str, str], bool] = {}  # last check's outcome per device, key
+        #: per device, the last check's outcome per rule (None: not checked in this batch)
+        self.side: dict[str, list[bool | None]] = {}
         self.devices: Devices = {}
 
     def __len__(self) -> int:
@@ -144,14 +145,17 @@ class BatchBuilder:
     def _check(self, r: Reading, rules: tuple[tuple[str, float, float], ...]) -> None:
         """Keep the checks whose outcome differs from the device's previous one here
         (outside the range: as :meth:`Threshold.violated`)."""
-        payload, side = r.payload, self.side
-        for key, lo, hi in rules:
+        payload = r.payload
+        side = self.side.get(r.acp_id)
+        if side is None:
+            side = self.side[r.acp_id] = [None] * len(rules)
+        for i, (key, lo, hi) in enumerate(rules):
             value = payload.get(key)
             if value is None:
                 continue
             bad = value < lo or value > hi
-            if side.get((r.acp_id, key)) is not bad:
-                side[(r.acp_id, key)] = bad
+            if side[i] is not bad:
+                side[i] = bad
                 self.checks.append((len(self.rows) - 1, r.acp_id, key, r.acp_ts, value, bad))
 
     def take(self) -> ReadingBatch:
