@@ -162,9 +162,11 @@ class Subscriber:
         topics = self._topics
         while pos < end:
             first = buf[pos]
-            # remaining length: one byte below 128 is by far the most common case
-            if pos + 1 < end and buf[pos + 1] < 128:
+            # remaining length: one or two bytes are by far the most common cases
+            if pos + 2 < end and buf[pos + 1] < 128:
                 start, length = pos + 2, buf[pos + 1]
+            elif pos + 2 < end and buf[pos + 2] < 128:
+                start, length = pos + 3, (buf[pos + 1] & 0x7F) | buf[pos + 2] << 7
             else:
                 header = _header(buf, pos)
                 if header is None:
