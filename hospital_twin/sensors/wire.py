@@ -77,6 +77,7 @@ class Subscriber:
         self._skip = 0  # bytes of an oversized packet still to drop
         self._topics: dict[bytes, str] = {}
         self._sent = self._heard = 0.0
+        self._early = False
 
     def connect(self, timeout: float = 10.0) -> None:
         """Connect, subscribe and wait for the broker to confirm both (MqttError/OSError)."""
@@ -99,6 +100,7 @@ class Subscriber:
             raise
         sock.settimeout(None)
         self._heard = time.monotonic()
+        self._early = bool(self._buf)  # e.g. retained messages right behind the SUBACK
 
     def _control(self, timeout: float) -> tuple[int, bytes]:
         """The next packet during the handshake (nothing else is sent before SUBACK)."""
@@ -141,6 +143,11 @@ class Subscriber:
             self._send(packet(PINGREQ, b""))
         if now - self._heard > self.keepalive * 1.5:
             raise MqttError(f"broker silent for {now - self._heard:.0f} s")
+        if self._early:
+            self._early = False
+            early = self._split()
+            if early:
+                return early
         ready, _, _ = select.select([self.sock, *also], [], [], timeout)
         if self.sock not in ready:
             return []

@@ -49,3 +49,23 @@ def test_refused_subscription_is_an_error(broker) -> None:
     with pytest.raises(MqttError):
         sub.connect(timeout=5)
     assert sub.sock is None
+
+
+def test_retained_messages_come_out_at_once(broker) -> None:
+    """Retained messages come right behind the SUBACK (possibly in the same read as it):
+    they come out at once, not when the next packet happens to arrive."""
+    topic = f"wiretest/{uuid.uuid4().hex[:8]}/retained"
+    pub = Publisher(broker)
+    pub.client.publish(topic, b"kept", qos=1, retain=True).wait_for_publish(5)
+    sub = Subscriber(broker.host, broker.port, [topic], "wire-test-retained", keepalive=30)
+    try:
+        sub.connect()
+        got: list = []
+        deadline = time.monotonic() + 1.0
+        while not got and time.monotonic() < deadline:
+            got += sub.receive(0.1)
+        assert got == [(topic, b"kept")]
+    finally:
+        pub.client.publish(topic, b"", qos=1, retain=True).wait_for_publish(5)  # clear it
+        pub.close()
+        sub.close()
