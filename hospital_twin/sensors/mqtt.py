@@ -111,7 +111,7 @@ def _child(conn: Connection, host: str, port: int, topics: list[str], max_bytes:
                 batcher.flush()
             try:
                 messages = sub.receive(batcher.wait(now), also=(conn,))
-            except OSError as exc:
+            except Exception as exc:  # noqa: BLE001 - whatever the broker sends: reconnect
                 sub.close()
                 batcher.state = {**batcher.state, "connected": False}
                 log.warning("MQTT disconnected (%s); reconnecting", exc)

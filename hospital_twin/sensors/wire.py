@@ -190,13 +190,15 @@ class Subscriber:
                     continue
                 if stop > end:
                     break
-                size = _u16(buf, start)
+                qos = (first >> 1) & 3
+                size = _u16(buf, start) if length >= 2 else length
                 topic_end = start + 2 + size
+                if topic_end + (2 if qos else 0) > stop:
+                    raise MqttError("malformed PUBLISH packet from the broker")
                 name = buf[start + 2:topic_end]
                 topic = topics.get(name)
                 if topic is None:
                     topic = self._topic(buf, start)
-                qos = (first >> 1) & 3
                 if qos:
                     acks.append(packet(PUBACK if qos == 1 else PUBREC,
                                        buf[topic_end:topic_end + 2]))
