@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
+import socket
 import threading
 import time
 import uuid
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 #: Readings per batch sent to the parent, and the longest a reading waits in the child.
 BATCH = 2000
 FLUSH_S = 0.02
+#: Bytes the socket pair to the service may hold (a few batches).
+PIPE_BUFFER = 4 << 20
 #: Seconds between reconnection attempts: doubling from the first to the last.
 RECONNECT_S = (1.0, 10.0)
 
@@ -135,6 +138,19 @@ def _child(conn: Connection, host: str, port: int, topics: list[str], max_bytes:
             pass
 
 
+def _widen(conn: Connection, size: int = PIPE_BUFFER) -> None:
+    """Let the socket pair between child and service hold a few whole batches (a batch of
+    2,000 readings pickles to ~1 MB; by default ~200 KB fit): else the child waits in
+    ``send`` for the service's reader thread, a GIL hand-off per 200 KB, instead of
+    parsing on. The kernel caps it at ``net.core.wmem_max``; failing is harmless."""
+    with socket.socket(fileno=os.dup(conn.fileno())) as sock:
+        for option in (socket.SO_SNDBUF, socket.SO_RCVBUF):
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, option, size)
+            except OSError:
+                pass
+
+
 class MqttIngest:
     """Feeds every message on ``topics`` into an :class:`Ingestor` through a child process
     that receives and validates them; reconnects by itself."""
@@ -153,6 +169,8 @@ class MqttIngest:
         broker answers) and the thread that takes its batches."""
         ctx = mp.get_context("spawn")  # the service has threads: never fork it
         ours, theirs = ctx.Pipe()
+        _widen(ours)
+        _widen(theirs)
         self._process = ctx.Process(
             target=_child, name="sensor-mqtt", daemon=True,
             args=(theirs, self.host, self.port, self.topics, self.ingestor.max_bytes,
