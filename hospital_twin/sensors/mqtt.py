@@ -15,6 +15,7 @@ exits when the parent does.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing as mp
 import os
@@ -90,6 +91,10 @@ class _Batcher:
 def _child(conn: Connection, host: str, port: int, topics: list[str], max_bytes: int,
            thresholds: Thresholds, parent: int) -> None:
     """The child process: connect, subscribe, parse, send batches until the parent goes."""
+    # Every message makes a few dozen short-lived, acyclic objects: the cyclic collector
+    # rescanning them every 700 allocations cost ~6 % of the child's CPU for nothing.
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
     batcher = _Batcher(conn, max_bytes, thresholds)
     sub = Subscriber(host, port, topics, f"hospital-twin-sensors-{uuid.uuid4().hex[:8]}",
                      keepalive=30, max_packet=max_bytes + 65_600)  # + topic and header
