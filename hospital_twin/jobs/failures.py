@@ -36,6 +36,9 @@ def describe(exc_type: type[BaseException] | None, exc: BaseException | None) ->
     if exc is None:
         return exc_type.__name__ if exc_type else "unknown error"
     ename = getattr(exc, "ename", None)
+    if ename == "CellExecutionError" and not getattr(exc, "evalue", ""):  # papermill's stand-in
+        return (f"the notebook kernel failed in cell {getattr(exc, 'exec_count', '?')} of "
+                "the scenario notebook and died without reporting an error")
     if ename:  # papermill.exceptions.PapermillExecutionError
         return (f"{ename}: {getattr(exc, 'evalue', '')} "
                 f"(in cell {getattr(exc, 'exec_count', '?')} of the scenario notebook)")

@@ -2,7 +2,9 @@
 
 The job function sets ``RLIMIT_AS`` (address space) in the RQ work-horse it runs in; the
 papermill kernel it starts inherits it, as does every other child. An allocation beyond
-the limit raises ``MemoryError`` (or kills the kernel), the job fails and its scenario is
+the limit raises ``MemoryError`` or kills the kernel (papermill then reports a
+``DeadKernelError``, or, when the kernel could still answer "error" but not say which, a
+``CellExecutionError`` without a message); either way the job fails and its scenario is
 marked failed with "job exceeded its memory limit of N MB" instead of the host swapping or
 the kernel being killed without a word. The worker process itself is not limited.
 """
@@ -47,10 +49,20 @@ def memory_limited(mb: int) -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
+def kernel_failed_silently(exc: BaseException) -> bool:
+    """True for papermill's stand-in error of a cell that failed without an error of its
+    own: the kernel answered "error" but could not even format the exception (IPython's
+    traceback needs memory too) and then died. Under a memory limit that is the limit."""
+    return getattr(exc, "ename", None) == "CellExecutionError" and not getattr(
+        exc, "evalue", "")
+
+
 def ran_out_of_memory(exc: BaseException) -> bool:
-    """True for a failure that means the job hit its memory limit."""
+    """True for a failure that means the job hit its memory limit: a MemoryError in the
+    job or its kernel, or a kernel that died (with or without a word)."""
     names = {type(exc).__name__, str(getattr(exc, "ename", ""))}
-    return isinstance(exc, MemoryError) or any(n in _MEMORY_ERRORS for n in names)
+    return (isinstance(exc, MemoryError) or any(n in _MEMORY_ERRORS for n in names)
+            or kernel_failed_silently(exc))
 
 
 def memory_reason(mb: int, detail: str) -> str:

@@ -80,8 +80,10 @@ class AlertEngine:
         are decoded and every reading is checked."""
         checks: list[Check] = []
         checked: list[Reading] = []
-        if isinstance(batch, ReadingBatch):
-            seen = [(row[0], row[2]) for row in batch.rows]
+        if isinstance(batch, ReadingBatch):  # each device's first and last reading
+            rows = batch.rows
+            seen = [(acp_id, rows[i][2]) for acp_id, (_n, _new, first, last) in
+                    batch.devices.items() for i in (first, last)]
             if batch.checks is not None:
                 checks = batch.checks
             else:

@@ -13,6 +13,7 @@ follow only.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -27,6 +28,8 @@ Row = tuple[str, float, float, str, str | None]
 RollupRow = tuple[str, int, str, int, float, float, float]
 #: (reading index in the batch, acp_id, key, acp_ts, value, outside the threshold?)
 Check = tuple[int, str, str, float, float, bool]
+#: acp_id → [readings, index of its newest (largest acp_ts), of its first, of its last]
+Devices = dict[str, list[int]]
 #: acp_id → the device's threshold rules (registered devices that have any)
 Thresholds = dict[str, tuple[Threshold, ...]]
 
@@ -44,6 +47,9 @@ class ReadingBatch:
     rows: list[Row] = field(default_factory=list)
     rollup: list[RollupRow] = field(default_factory=list)
     checks: list[Check] | None = field(default_factory=list)
+    #: Per device: how many readings, which row is the newest, the first and the last
+    #: (the latest view and stale alerts need only these, not every row).
+    devices: Devices = field(default_factory=dict)
 
     @classmethod
     def from_readings(cls, readings: Iterable[Reading],
@@ -64,6 +70,16 @@ class ReadingBatch:
             self.checks += [(i + offset, *rest) for i, *rest in other.checks]
         else:
             self.checks = None
+        offset, rows, devices = len(self.rows), self.rows, self.devices
+        for acp_id, (n, newest, first, last) in other.devices.items():
+            mine = devices.get(acp_id)
+            if mine is None:
+                devices[acp_id] = [n, newest + offset, first + offset, last + offset]
+                continue
+            mine[0] += n
+            if other.rows[newest][1] >= rows[mine[1]][1]:
+                mine[1] = newest + offset
+            mine[3] = last + offset
         self.rows += other.rows
         self.rollup += other.rollup
 
@@ -85,20 +101,35 @@ class BatchBuilder:
 
     def __init__(self, thresholds: Thresholds | None = None) -> None:
         self.thresholds = thresholds
+        #: Each device's rules as (key, min, max), open ends ±infinity.
+        self.rules = {acp_id: tuple((t.key, -math.inf if t.min is None else t.min,
+                                     math.inf if t.max is None else t.max) for t in rules)
+                      for acp_id, rules in (thresholds or {}).items()}
         self.rows: list[Row] = []
         self.groups: dict[tuple, list[tuple]] = {}
         self.checks: list[Check] = []
-        self.side: dict[tuple[str, str], bool] = {}  # last check's outcome per device, key
+        #: per device, the last check's outcome per rule (None: not checked in this batch)
+        self.side: dict[str, list[bool | None]] = {}
+        self.devices: Devices = {}
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def add(self, r: Reading) -> None:
         """Add one validated reading."""
-        payload = r.payload
+        payload, rows = r.payload, self.rows
         meta = (fastjson.dumps({"gateway": r.gateway, "data_connector": r.data_connector})
                 if (r.gateway or r.data_connector) else None)
-        self.rows.append((r.acp_id, r.acp_ts, r.received_ts, fastjson.dumps(payload), meta))
+        index = len(rows)
+        rows.append((r.acp_id, r.acp_ts, r.received_ts, fastjson.dumps(payload), meta))
+        seen = self.devices.get(r.acp_id)
+        if seen is None:
+            self.devices[r.acp_id] = [1, index, index, index]
+        else:
+            seen[0] += 1
+            if r.acp_ts >= rows[seen[1]][1]:
+                seen[1] = index
+            seen[3] = index
         if payload:
             group = (r.acp_id, int(r.acp_ts // ROLLUP_SECONDS) * ROLLUP_SECONDS,
                      tuple(payload))
@@ -107,20 +138,25 @@ class BatchBuilder:
                 self.groups[group] = [tuple(payload.values())]
             else:
                 values.append(tuple(payload.values()))
-        rules = self.thresholds.get(r.acp_id) if self.thresholds else None
-        if rules:
-            self._check(r, rules)
+            rules = self.rules.get(r.acp_id)
+            if rules:
+                self._check(r, rules)
 
-    def _check(self, r: Reading, rules: tuple[Threshold, ...]) -> None:
-        """Keep the checks whose outcome differs from the device's previous one here."""
-        for t in rules:
-            value = r.payload.get(t.key)
+    def _check(self, r: Reading, rules: tuple[tuple[str, float, float], ...]) -> None:
+        """Keep the checks whose outcome differs from the device's previous one here
+        (outside the range: as :meth:`Threshold.violated`)."""
+        payload = r.payload
+        side = self.side.get(r.acp_id)
+        if side is None:
+            side = self.side[r.acp_id] = [None] * len(rules)
+        for i, (key, lo, hi) in enumerate(rules):
+            value = payload.get(key)
             if value is None:
                 continue
-            bad = t.violated(value)
-            if self.side.get((r.acp_id, t.key)) is not bad:
-                self.side[(r.acp_id, t.key)] = bad
-                self.checks.append((len(self.rows) - 1, r.acp_id, t.key, r.acp_ts, value, bad))
+            bad = value < lo or value > hi
+            if side[i] is not bad:
+                side[i] = bad
+                self.checks.append((len(self.rows) - 1, r.acp_id, key, r.acp_ts, value, bad))
 
     def take(self) -> ReadingBatch:
         """The batch so far; the builder starts empty again."""
@@ -132,6 +168,6 @@ class BatchBuilder:
                 rollup.append((acp_id, bucket, key, n, float(sum(column)),
                                float(min(column)), float(max(column))))
         batch = ReadingBatch(self.rows, rollup,
-                             self.checks if self.thresholds is not None else None)
-        self.rows, self.groups, self.checks, self.side = [], {}, [], {}
+                             self.checks if self.thresholds is not None else None, self.devices)
+        self.rows, self.groups, self.checks, self.side, self.devices = [], {}, [], {}, {}
         return batch

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 try:  # pinned as orjson>=3.10,<4; optional so a bare install still works
@@ -11,9 +12,9 @@ except ImportError:  # pragma: no cover - depends on the environment
     orjson = None
 
 
-def loads(data: bytes | str) -> Any:
-    """Parse JSON; ValueError on invalid input."""
-    return orjson.loads(data) if orjson else json.loads(data)
+#: Parse JSON (bytes or str); ValueError on invalid input. The C function itself when
+#: orjson is there: it is called once per sensor message.
+loads: Callable[[bytes | str], Any] = orjson.loads if orjson else json.loads
 
 
 def dumps(obj: Any) -> str:

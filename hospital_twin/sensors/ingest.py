@@ -125,7 +125,7 @@ class Ingestor:
         (each counted) when the queue is full."""
         if not isinstance(batch, ReadingBatch):
             batch = ReadingBatch.from_readings(batch, self.thresholds)
-        self._note_devices({row[0] for row in batch.rows})
+        self._note_devices(set(batch.devices))
         with self._lock:
             waiting = self._batched + self._queue.qsize() - self._batches
             room = waiting + len(batch) <= self.queue_size
@@ -225,7 +225,7 @@ class Ingestor:
 
     def _handle(self, batch: ReadingBatch) -> None:
         if self.listeners:
-            wanted = {acp_id: self.live_wanted(acp_id) for acp_id in {r[0] for r in batch.rows}}
+            wanted = {acp_id: self.live_wanted(acp_id) for acp_id in batch.devices}
             if any(wanted.values()):
                 messages = [
                     live_message(r, d.location if (d := self.registry.get(r.acp_id)) else None)

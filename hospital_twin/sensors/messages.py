@@ -9,7 +9,7 @@ Anything else raises :class:`MalformedMessage` with a short machine-readable rea
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +37,6 @@ class Reading:
     gateway: dict[str, Any] | None = None
     data_connector: dict[str, Any] | None = None
     received_ts: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 #: Valid device ids and topics' device ids seen so far (bounded: ids are attacker-chosen).
@@ -45,6 +44,8 @@ _VALID_IDS: set[str] = set()
 _TOPIC_IDS: dict[str, str | None] = {}
 _CACHE_LIMIT = 100_000
 _INT64 = 2**63
+_TEXT = (bytes, str)
+_loads = fastjson.loads
 
 
 def _timestamp(value: Any, what: str) -> float:
@@ -57,7 +58,7 @@ def _timestamp(value: Any, what: str) -> float:
     elif isinstance(value, str):
         try:
             if "T" in value or "-" in value[1:]:  # ISO 8601 (TTN)
-                ts = datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+                ts = datetime.fromisoformat(value).timestamp()
             else:
                 ts = float(value)  # older sources send acp_ts as a string
         except ValueError:
@@ -144,13 +145,14 @@ def _ttn(doc: dict[str, Any], topic_id: str | None) -> tuple[str, dict[str, Any]
         "gateway_ts": _timestamp(meta["time"], "rx time") if meta.get("time") else None,
     }
     app = (ids.get("application_ids") or {}).get("application_id")
+    received_ts = _timestamp(received, "received_at")
     connector = {
         "data_connector_id": app,
-        "data_connector_ts": _timestamp(received, "received_at"),
+        "data_connector_ts": received_ts,
         "data_connector_dev_eui": ids.get("dev_eui"),
     }
     return acp_id, {
-        "acp_ts": received,
+        "acp_ts": received_ts,
         "payload": up["decoded_payload"],
         "gateway": gateway,
         "data_connector": connector,
@@ -161,37 +163,36 @@ def parse_message(
     raw: bytes | str | dict[str, Any], topic: str | None, now: float, max_bytes: int = 65536
 ) -> Reading:
     """Validate one message from ``topic`` (None for HTTP) into a :class:`Reading`."""
-    if isinstance(raw, bytes | str):
+    if isinstance(raw, _TEXT):
         if len(raw) > max_bytes:
             raise MalformedMessage("too_large", f"{len(raw)} bytes > {max_bytes}")
         try:
-            doc = fastjson.loads(raw)
+            doc = _loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise MalformedMessage("bad_json", str(exc)[:80]) from None
     else:
         doc = raw
-    if not isinstance(doc, dict):
+    if type(doc) is not dict and not isinstance(doc, dict):
         raise MalformedMessage("not_object", f"message is a JSON {type(doc).__name__}")
-    topic_id = topic_device(topic) if topic else None
+    topic_id = (_TOPIC_IDS.get(topic) or topic_device(topic)) if topic else None
     if "uplink_message" in doc:
         acp_id, doc = _ttn(doc, topic_id)
     else:
         acp_id = doc.get("acp_id", topic_id)
         if topic_id and acp_id != topic_id:
             raise MalformedMessage("id_mismatch", f"topic names {topic_id}, body {acp_id}")
-    for key in ("acp_ts", "payload"):
-        if key not in doc:
-            raise MalformedMessage("missing_field", f"no {key}")
+    if "acp_ts" not in doc:
+        raise MalformedMessage("missing_field", "no acp_ts")
+    if "payload" not in doc:
+        raise MalformedMessage("missing_field", "no payload")
     if acp_id is None:
         raise MalformedMessage("missing_field", "no acp_id")
     gateway, connector = doc.get("gateway"), doc.get("data_connector")
     return Reading(
-        acp_id=_acp_id(acp_id),
-        acp_ts=_timestamp(doc["acp_ts"], "acp_ts"),
-        payload=_payload(doc["payload"]),
-        gateway=gateway if isinstance(gateway, dict) else None,
-        data_connector=connector if isinstance(connector, dict) else None,
-        received_ts=now,
+        _acp_id(acp_id), _timestamp(doc["acp_ts"], "acp_ts"), _payload(doc["payload"]),
+        gateway if type(gateway) is dict or isinstance(gateway, dict) else None,
+        connector if type(connector) is dict or isinstance(connector, dict) else None,
+        now,
     )
 
 

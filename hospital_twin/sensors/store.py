@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, select
 
 from hospital_twin.sensors import fastjson
-from hospital_twin.sensors.batch import ReadingBatch, Row
+from hospital_twin.sensors.batch import ReadingBatch
 from hospital_twin.sensors.db import reading
 from hospital_twin.sensors.messages import Reading
 from hospital_twin.sensors.tables import ROLLUP_SECONDS, latest, readings, rollup
@@ -46,19 +45,13 @@ _UPSERT_LATEST = (
 
 
 def _latest_rows(batch: ReadingBatch, registered: set[str]) -> list[tuple]:
-    newest: dict[str, Row] = {}
-    counts: dict[str, int] = defaultdict(int)
-    for row in batch.rows:
-        acp_id = row[0]
-        counts[acp_id] += 1
-        seen = newest.get(acp_id)
-        if seen is None or row[1] >= seen[1]:
-            newest[acp_id] = row
-    return [
-        (acp_id, acp_ts, received_ts, acp_id in registered, payload, received_ts,
-         counts[acp_id])
-        for acp_id, acp_ts, received_ts, payload, _meta in newest.values()
-    ]
+    rows = batch.rows
+    out = []
+    for acp_id, (count, newest, _first, _last) in batch.devices.items():
+        _, acp_ts, received_ts, payload, _meta = rows[newest]
+        out.append((acp_id, acp_ts, received_ts, acp_id in registered, payload, received_ts,
+                    count))
+    return out
 
 
 def insert_batch(engine: Engine | Connection, batch: Sequence[Reading] | ReadingBatch,
