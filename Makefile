@@ -4,7 +4,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint docs lab system-deps venv clean docker-check
+.PHONY: run test lint docs docs-screenshots lab system-deps venv clean docker-check
 
 $(VENV)/.installed: pyproject.toml scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -36,6 +36,11 @@ docker-check: venv
 
 docs: venv system-deps
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+# Regenerate the dashboard pictures docs/_static/dashboard-*.png from a live dashboard
+# (scripts/docs_screenshots.py, docs/dashboard.rst); about 4 minutes, not part of `make test`.
+docs-screenshots: venv
+	$(BIN)/python scripts/docs_screenshots.py
 
 clean:
 	rm -rf docs/_build test-output .pytest_cache

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +11,7 @@ from redis import Redis
 from sqlalchemy import Engine
 
 from hospital_twin.jobs.options import JobOptions
+from hospital_twin.services.live_dashboard import stop_process  # noqa: F401 (re-exported)
 from hospital_twin.settings import Settings
 
 REFERENCE_WORKBOOK = Path(__file__).resolve().parents[1] / (
@@ -41,17 +40,3 @@ class JobEnv:
     options: JobOptions
     redis: Redis
     tmp: Path
-
-
-def stop_process(proc: subprocess.Popen, timeout: float = 15.0) -> None:
-    """Stop a worker: warm stop, then cold stop (kills its job), then SIGKILL."""
-    for sig in (signal.SIGTERM, signal.SIGTERM, signal.SIGKILL):
-        if proc.poll() is not None:
-            return
-        proc.send_signal(sig)
-        try:
-            proc.wait(timeout / 3)
-        except subprocess.TimeoutExpired:
-            continue
-
-

@@ -10,7 +10,7 @@ from dead_labs import DEAD_LABS, dead_workbook
 
 @pytest.fixture(scope="module")
 def idle_dashboard(redis_url, tmp_path_factory):
-    server = LiveDashboard(redis_url, tmp_path_factory.mktemp("dash-warn"), worker=False)
+    server = LiveDashboard(redis_url, tmp_path_factory.mktemp("dash-warn"), workers=0)
     yield server
     server.close()
 

@@ -32,6 +32,8 @@ STYLE = """
 .ht-table {border-collapse: collapse; font-size: 13px;}
 .ht-table th, .ht-table td {border: 1px solid #d0d7de; padding: 3px 8px; text-align: left;}
 .ht-table tr.ht-significant td {background: #fff4ce; font-weight: 600;}
+.ht-table td.ht-on {border-left: 6px solid #2e7d32;}
+.ht-table td.ht-under {border-left: 6px solid #c62828;}
 </style>
 """
 

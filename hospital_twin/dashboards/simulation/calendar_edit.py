@@ -53,7 +53,7 @@ class CalendarEdit:
 
     def __init__(self) -> None:
         self.dated = w.Checkbox(description="Date the run (a calendar)", value=False,
-                                style=_STYLE)
+                                style=_STYLE, layout=w.Layout(width="520px"))
         self.start = w.DatePicker(description="Start (00:00 of)", style=_STYLE,
                                   layout=w.Layout(width="420px"))
         self.closed = w.Text(description="Closed (no arrivals, no staff)", style=_STYLE,

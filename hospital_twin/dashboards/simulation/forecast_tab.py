@@ -119,7 +119,7 @@ class ForecastTab:
             "date. Bands are the range across replications.</p>")
         self.widget = w.VBox([
             intro, w.HBox([self.state_upload, self.config_upload]), self.files,
-            self.start, self.days, self.reps, self.go, self.message, self.headline,
+            self.start, self.days, self.reps, w.HBox([self.go]), self.message, self.headline,
             self.warnings, self.charts])
         self.widget.add_class("ht-forecast-tab")
 
