@@ -114,6 +114,14 @@ def test_unstable_results_open_with_the_warning_and_show_no_pass(results: dict) 
     html = cards_html(edited)
     assert html.index("work piles up by about 212") < html.index("ht-card")
     assert "on target" not in html
+    # the "reported within the run" card is never green (good) for a lab piling up work
+    assert "ht-completion ht-under" in html and "ht-completion ht-on" not in html
+    assert "this share falls the longer the run" in html
+    stable = copy.deepcopy(edited)
+    stable["stability"]["verdict"] = "stable"
+    block = stable["specimens"]["after_warmup"]
+    block["completed"] = copy.deepcopy(block["arrived"])  # all reported: no caution either
+    assert "ht-completion ht-on" in cards_html(stable)
     assert [c["key"] for c in km_cards(edited)] == [
         "km_overall_median", "km_overall_p90", "km_lab_median"]
 

@@ -21,10 +21,11 @@ CALENDAR = Calendar(start=dt.datetime(2026, 12, 7),
 def test_run_tab_shows_and_keeps_the_calendar(job_env) -> None:
     dashboard = build(Backend(job_env.settings), poll=False)
     run = dashboard.run
-    assert "No calendar" in run.calendar_note.value
+    assert "No calendar in the loaded lab" in run.calendar_note.value
     config = default_config().model_copy(update={"calendar": CALENDAR})
     run.set_bases([("christmas", config)])
     note = run.calendar_note.value
+    assert note.startswith("<p>In the loaded lab: Calendar from ")
     assert "Mon 07 Dec 2026 00:00" in note and "1 closure(s)" in note
     assert "1 extra shift(s)" in note and "5.0% a year" in note
     run.demand.value = 120  # an edit in the tab keeps the calendar

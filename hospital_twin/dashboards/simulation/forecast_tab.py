@@ -72,7 +72,7 @@ def headline(result: dict) -> str:
                 f"(end of the {result['days']}-day forecast).")
     high = cleared["high"] or f"after {result['dates'][-1]}"
     return (f"Backlog cleared by {cleared['date']} (95 % interval {cleared['low']} to "
-            f"{high}); {result['snapshot_specimens']} specimens in the lab on "
+            f"{high}); {result['snapshot_specimens']:,} specimens in the lab on "
             f"{result['dates'][0]}, {result['replications']} replications.")
 
 

@@ -93,13 +93,17 @@ def cards_html(results: dict) -> str:
         parts.append(_verdict_card(row, "ht-verdict"))
     if done is not None:
         share = "" if done["percent"] is None else f" ({done['percent']}%)"
-        cls = "ht-under" if done["caution"] else "ht-on"
+        # A lab that piles up work never gets a green edge: its share falls as runs grow.
+        piling_up = (results.get("stability") or {}).get("verdict") == "unstable"
+        cls = "ht-under" if done["caution"] or piling_up else "ht-on"
+        note = ("; work piles up, so this share falls the longer the run" if piling_up
+                else "")
         parts.append(
             f'<div class="ht-card ht-completion {cls}" data-kpi="completion">'
             f'<div class="ht-label">Specimens reported within the run</div>'
             f'<div class="ht-value">{done["completed"]:,.0f} of {done["arrived"]:,.0f}{share}'
             f'</div><div class="ht-label">{done["in_progress"]:,.0f} still in progress at '
-            f"the end (means per replication)</div></div>")
+            f"the end (means per replication){note}</div></div>")
     parts.append("</div>")
     if done is not None and done["caution"]:
         parts.append(f'<div class="ht-msg ht-info ht-caution">{esc(done["caution"])}</div>')

@@ -229,10 +229,13 @@ class RunTab:
         self.reps.value = max(config.run.replications, 1)
         self.seed.value = config.run.seed
         self.name.value = name if name != "default" else ""
+        # Describes the loaded lab; edits under "Calendar" below override it for this run.
         self.calendar_note.value = "<p>" + esc(
-            config.calendar.describe() if config.calendar is not None else
-            "No calendar: every week repeats from a Monday 00:00 (a workbook's Calendar "
-            "sheet dates the run: closures, bank holidays, extra shifts, demand).") + "</p>"
+            "In the loaded lab: " + config.calendar.describe()
+            if config.calendar is not None else
+            "No calendar in the loaded lab: every week repeats from a Monday 00:00. Date the "
+            "run under Calendar below, or with a workbook's Calendar sheet (closures, bank "
+            "holidays, extra shifts, demand).") + "</p>"
         self.calendar_edit.load(config.calendar)
         single = len(bases) == 1
         self.edits.layout.display = None if single else "none"
