@@ -9,6 +9,8 @@ import plotly.graph_objects as go
 from hospital_twin.charts._style import new_figure
 
 VERDICT_COLOURS = {"inside": "#1a7f37", "outside": "#b42318", "too few data": "#8c8c8c"}
+VERDICT_NAMES = {"inside": "inside the band", "outside": "outside the band",
+                 "too few data": "too few data to judge"}
 UNITS = {"Turnaround (days)": "days", "Stage to stage (hours)": "hours",
          "Reports per weekday": "reports a day", "RCPath shares": "share of specimens"}
 
@@ -37,11 +39,16 @@ def validation_figure(rows: list[dict[str, Any]], section: str) -> go.Figure:
     fig.add_trace(go.Scatter(
         y=labels, x=[r["simulated"] for r in part], mode="markers", name="twin: mean",
         marker={"symbol": "diamond", "color": "#1f77b4", "size": 9}))
-    fig.add_trace(go.Scatter(
-        y=labels, x=[r["observed"] for r in part], mode="markers", name="lab: observed",
-        marker={"color": [VERDICT_COLOURS.get(r["verdict"], "#333") for r in part],
-                "size": 11, "line": {"color": "white", "width": 1}},
-        text=[r["verdict"] for r in part], hovertemplate="%{x:.3g} (%{text})"))
+    # One trace per verdict, so the legend says what a green, red or grey dot means.
+    for verdict, colour in VERDICT_COLOURS.items():
+        mine = [(lab, r) for lab, r in zip(labels, part, strict=True) if r["verdict"] == verdict]
+        if not mine:
+            continue
+        fig.add_trace(go.Scatter(
+            y=[lab for lab, _ in mine], x=[r["observed"] for _, r in mine], mode="markers",
+            name=f"lab: observed, {VERDICT_NAMES[verdict]}",
+            marker={"color": colour, "size": 11, "line": {"color": "white", "width": 1}},
+            hovertemplate=f"%{{x:.3g}} ({verdict})"))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(barmode="overlay", margin={"l": 260})
     return fig
