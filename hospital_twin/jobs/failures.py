@@ -13,6 +13,7 @@ import os
 import traceback
 from typing import Any
 
+from hospital_twin.jobs.memory_limit import kernel_failed_silently
 from hospital_twin.store import make_engine, mark_failed
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def describe(exc_type: type[BaseException] | None, exc: BaseException | None) ->
     if exc is None:
         return exc_type.__name__ if exc_type else "unknown error"
     ename = getattr(exc, "ename", None)
-    if ename == "CellExecutionError" and not getattr(exc, "evalue", ""):  # papermill's stand-in
+    if kernel_failed_silently(exc):  # papermill's stand-in for a kernel that said nothing
         return (f"the notebook kernel failed in cell {getattr(exc, 'exec_count', '?')} of "
                 "the scenario notebook and died without reporting an error")
     if ename:  # papermill.exceptions.PapermillExecutionError
