@@ -14,6 +14,7 @@ import traceback
 from typing import Any
 
 from hospital_twin.jobs.memory_limit import kernel_failed_silently
+from hospital_twin.jobs.report_files import publish_notebook, report_paths
 from hospital_twin.store import make_engine, mark_failed
 
 log = logging.getLogger(__name__)
@@ -74,4 +75,10 @@ def on_horse_killed(job: Any, retpid: int | None, ret_val: int | None, rusage: A
 
         on_replication_failure(job, None, RuntimeError, RuntimeError(reason), None)
         return
+    if kwargs.get("report_dir"):  # the notebook as far as it got, shown with the reason
+        try:
+            ipynb, _ = report_paths(kwargs["report_dir"], int(kwargs["scenario_id"]))
+            publish_notebook(ipynb)
+        except OSError:
+            log.exception("could not keep the notebook of scenario %s", kwargs["scenario_id"])
     fail_scenario(kwargs["db_url"], kwargs["scenario_id"], reason)

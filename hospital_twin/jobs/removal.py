@@ -17,6 +17,7 @@ from rq.serializers import JSONSerializer
 from sqlalchemy import Engine
 
 from hospital_twin.jobs.fanout import is_fanout
+from hospital_twin.jobs.report_files import running_path
 from hospital_twin.store import DONE, FAILED, delete_scenarios
 from hospital_twin.store.replications import list_replications
 
@@ -51,7 +52,9 @@ def remove_scenarios(connection: Redis, engine: Engine, rows: list[dict[str, Any
     ids = [row["scenario_id"] for row in rows]
     delete_scenarios(engine, ids, analysis_id)
     for row in rows:
-        for path in (row["notebook_path"], row["report_path"]):
+        notebook = row["notebook_path"]
+        running = running_path(Path(notebook)) if notebook else None
+        for path in (notebook, running, row["report_path"]):
             if path:
                 Path(path).unlink(missing_ok=True)
     return ids

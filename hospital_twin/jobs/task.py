@@ -24,13 +24,8 @@ from hospital_twin.jobs.memory_limit import (
     memory_reason,
     ran_out_of_memory,
 )
+from hospital_twin.jobs.report_files import publish_notebook, report_paths, running_path
 from hospital_twin.store import get_config_json, get_scenario, make_engine, mark_running, set_report
-
-
-def report_paths(report_dir: str | Path, scenario_id: int) -> tuple[Path, Path]:
-    """Where the executed notebook and its HTML rendering of a scenario are kept."""
-    base = Path(report_dir) / f"scenario-{scenario_id}"
-    return base.with_suffix(".ipynb"), base.with_suffix(".html")
 
 
 def render_html(notebook_path: str | Path, html_path: str | Path) -> Path:
@@ -68,9 +63,10 @@ def _run_scenario(scenario_id: int, db_url: str, report_dir: str, notebook: str,
         set_report(engine, scenario_id, str(ipynb), None)
     finally:
         engine.dispose()
+    running = running_path(ipynb)  # renamed to ipynb, whole, when papermill stops
     try:
         papermill.execute_notebook(
-            notebook, str(ipynb), kernel_name="python3", progress_bar=False,
+            notebook, str(running), kernel_name="python3", progress_bar=False,
             log_output=False, execution_timeout=timeout, cwd=str(ipynb.parent),
             parameters={
                 "scenario_id": scenario_id, "config_json": config_json,
@@ -84,8 +80,10 @@ def _run_scenario(scenario_id: int, db_url: str, report_dir: str, notebook: str,
         reason = describe(type(exc), exc)
         if memory_mb and ran_out_of_memory(exc):
             reason = memory_reason(memory_mb, reason)
+        publish_notebook(ipynb)  # the failed notebook is shown with the error
         fail_scenario(db_url, scenario_id, reason)
         raise
+    publish_notebook(ipynb)
     try:
         render_html(ipynb, html)
         engine = make_engine(db_url)

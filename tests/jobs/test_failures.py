@@ -6,7 +6,9 @@ import dataclasses
 import os
 import signal
 import time
+from pathlib import Path
 
+import nbformat
 from twin_helpers import stop_process, wait_until
 
 from hospital_twin.config import default_config
@@ -69,6 +71,14 @@ def test_exception_in_notebook_and_timeout_and_killed_horse(job_env, start_worke
     row = _final(job_env, victim, 30)
     assert row["status"] == FAILED
     assert f"pid {horse}" in row["error"] and "killed by signal 9" in row["error"]
+
+    # each failed notebook sits whole at its place (papermill wrote it beside and it was
+    # renamed when the job stopped, killed horse included): nothing is left half-way
+    for sid in (broken, slow):
+        notebook = Path(get_scenario(job_env.engine, sid)["notebook_path"])
+        assert nbformat.read(notebook, as_version=4).cells, sid
+    report_dir = Path(job_env.options.report_dir)
+    assert list(report_dir.glob("*.running.ipynb")) == []
 
 
 def test_killed_worker_is_failed_by_the_next_worker(job_env, start_worker):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import nbformat
 from rq.job import Job
@@ -49,12 +50,14 @@ def test_notebook_job_reports_progress_and_stores_results(job_env, start_worker)
     assert results["overall_tat"] == expected["overall_tat"]
     assert results["progress"] == expected["progress"]
 
-    # the executed notebook and its HTML rendering (inputs hidden) are kept as the report
+    # the executed notebook and its HTML rendering (inputs hidden) are kept as the report;
+    # the notebook appears at its place whole, once papermill has stopped writing it
+    report = wait_until(lambda: get_scenario(job_env.engine, sid)["report_path"], 20,
+                        what="the HTML report")
     nb = nbformat.read(row["notebook_path"], as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and f"scenario_id = {sid}" in injected[0].source
-    report = wait_until(lambda: get_scenario(job_env.engine, sid)["report_path"], 20,
-                        what="the HTML report")
+    assert not Path(row["notebook_path"]).with_suffix(".running.ipynb").exists()
     html = open(report, encoding="utf-8").read()
     assert "replication 3/3 done" in html and "Scenario report" in html
     assert "ScenarioRun(" not in html  # code cells are hidden

@@ -152,7 +152,7 @@ class Backend:
         if not html.exists():
             files = render_report(request, out)
             html = Path(files.html)
-            if not row["notebook_path"] or not Path(row["notebook_path"]).exists():
+            if not _has_notebook(row["notebook_path"]):
                 set_report(self.engine, sid, str(files.ipynb), str(html))
         return html.read_bytes()
 
@@ -226,3 +226,10 @@ class Backend:
         for sid in removed:  # the batch reports the Report button rendered
             shutil.rmtree(self._report_dir(sid), ignore_errors=True)
         return len(removed)
+
+
+def _has_notebook(notebook: str | None) -> bool:
+    """The scenario kept a notebook of its own: written, or still being saved by its job."""
+    from hospital_twin.jobs.report_files import running_path
+
+    return bool(notebook) and (Path(notebook).exists() or running_path(Path(notebook)).exists())
