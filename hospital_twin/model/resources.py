@@ -289,28 +289,7 @@ class ResourcePool:
             r = resources[0]
             r.busy -= 1
             if r.n_waiting and r.busy < r.capacity:
-                for queue in r.queues:
-                    if not queue:
-                        continue
-                    request = queue[0]
-                    if len(request.resources) == 1:
-                        # What _scan grants first (the most common case), without the call.
-                        queue.popleft()
-                        r.n_waiting -= 1
-                        r.busy += 1
-                        duration = request.duration
-                        if duration is None:
-                            delay = 0.0
-                        else:
-                            delay = duration if duration.__class__ is float else duration()
-                        env = self.env
-                        heappush(env._queue, (env._now + delay, NORMAL, next(env._eid),
-                                              request.job))
-                        if r.n_waiting and r.busy < r.capacity:
-                            self._scan(r)
-                    else:
-                        self._scan(r)
-                    break
+                self._scan(r)
             if self.monitors:
                 r.log_t.append(self.env._now)
                 r.log_busy.append(r.busy)
