@@ -136,7 +136,7 @@ def test_lab_lists_the_notebooks(lab_server: tuple[str, str]) -> None:
     names = {item["name"] for item in reply.json()["content"]}
     assert {"01-lab-configuration.ipynb", "02-run-and-analyse.ipynb",
             "03-staffing-what-if.ipynb", "04-lift-outage.ipynb",
-            "05-sensor-history.ipynb"} <= names
+            "05-sensor-history.ipynb", "06_forecast.ipynb"} <= names
 
 
 def test_api_refuses_without_the_token(lab_server: tuple[str, str]) -> None:

@@ -37,7 +37,7 @@ CASES: dict[str, tuple[dict, str | tuple[str, ...], int]] = {
         ("155.86", "Lift out of service: Too short to tell whether work piles up"), 3),
     "05-sensor-history.ipynb": (
         {"sim_interval_s": 900}, "2 gaps of at least 1 h on 2 of 21 devices", 6),
-    "06-forecast.ipynb": (
+    "06_forecast.ipynb": (
         {"days": 7, "reps": 2, "backlog": 300},
         "300 specimens in the lab on Monday 07 December", 5),
 }
