@@ -4,7 +4,8 @@ and the share of the day's reports issued within 7 days of the specimen's arriva
 Day ``d`` is ``[24 d, 24 d + 24)`` simulated hours; with a calendar starting at midnight that
 is the calendar date ``start + d``. A specimen is in the lab (total WIP) from its arrival
 (loaded specimens: from t = 0) until its report is written, and in a stage from that stage's
-start stamp to its end stamp (spec 11.C18).
+start stamp to its end stamp (spec 11.C18; a loaded specimen is in no stage it had passed,
+``output.stage_ends_for_wip``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hospital_twin.model.entities import STAMP
-from hospital_twin.model.output import STAGES
+from hospital_twin.model.output import STAGES, stage_ends_for_wip
 
 WITHIN_DAYS = 7
 
@@ -45,10 +46,10 @@ def daily_from_stamps(stamps: np.ndarray, days: int) -> DailyFigures:
     arrived = np.maximum(received, 0.0)
     reported = stamps[:, STAMP["report_end"]]
     wip_total = _in_at(arrived, reported, ends_of_day)
+    stage_ends = stage_ends_for_wip(stamps)
     wip_by_stage = {
-        stage: _in_at(stamps[:, STAMP[f"{stage}_start"]], stamps[:, STAMP[f"{stage}_end"]],
-                      ends_of_day)
-        for stage in STAGES
+        stage: _in_at(stamps[:, STAMP[f"{stage}_start"]], stage_ends[:, k], ends_of_day)
+        for k, stage in enumerate(STAGES)
     }
     done = ~np.isnan(reported)
     day = np.floor(reported[done] / 24.0).astype(int)

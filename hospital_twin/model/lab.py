@@ -50,6 +50,7 @@ from hospital_twin.model.output import (
     STAGES,
     ReplicationOutput,
     StepSeries,
+    stage_ends_for_wip,
 )
 from hospital_twin.model.resources import ResourcePool, ScheduledResource
 from hospital_twin.model.stages import (
@@ -489,8 +490,7 @@ def wip_series(stamps: np.ndarray) -> dict[str, StepSeries]:
             stamps[:, STAMP["reception_start"]], stamps[:, STAMP["report_end"]]
         )
     }
-    for stage, label in STAGE_LABELS.items():
-        wip[label] = level_from_edges(
-            stamps[:, STAMP[f"{stage}_start"]], stamps[:, STAMP[f"{stage}_end"]]
-        )
+    stage_ends = stage_ends_for_wip(stamps)
+    for k, (stage, label) in enumerate(STAGE_LABELS.items()):
+        wip[label] = level_from_edges(stamps[:, STAMP[f"{stage}_start"]], stage_ends[:, k])
     return wip

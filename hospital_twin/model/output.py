@@ -38,6 +38,28 @@ STAGE_LABELS: dict[str, str] = {
 #: WIP monitor names, in the earlier Report's order.
 WIP_NAMES: tuple[str, ...] = ("Total WIP",) + tuple(STAGE_LABELS.values())
 
+
+
+def stage_ends_for_wip(stamps: np.ndarray) -> np.ndarray:
+    """Each stage's end stamp as WIP counts it (columns in ``STAGES`` order).
+
+    A specimen loaded from a snapshot enters the model at a later stage with its real
+    arrival as ``reception_start`` and no end stamps for the stages it had passed
+    (initial_state). Counted as they are, it would sit in reception for the whole run. A
+    missing end stamp therefore counts as the start of the first later stage the specimen
+    has started, when there is one; in a run without a snapshot every started later stage
+    follows an end stamp, so nothing changes there. ``stamps`` has one row per specimen,
+    columns ``<stage>_start``, ``<stage>_end`` in ``STAGES`` order.
+    """
+    starts, ends = stamps[:, 0::2], stamps[:, 1::2].copy()
+    next_start = np.full(len(stamps), np.nan)
+    for k in range(len(STAGES) - 1, -1, -1):
+        missing = np.isnan(ends[:, k]) & ~np.isnan(starts[:, k])
+        ends[missing, k] = next_start[missing]
+        next_start = np.where(np.isnan(starts[:, k]), next_start, starts[:, k])
+    return ends
+
+
 #: Columns of the specimen event log, in order.
 SPECIMEN_COLUMNS: tuple[str, ...] = (
     "specimen_id",  # int, 0-based per replication in arrival order

@@ -70,6 +70,10 @@ def test_forecast_json_shape(two_assistants: dict) -> None:
     assert all(0 <= s <= 1 for s in r["share_within_7_days"]["mean"] if s is not None)
     assert r["wip_total"]["mean"][0] > 1400  # the backlog plus the first day's arrivals
     assert r["wip_by_stage"]["cutup"]["mean"][0] > r["wip_by_stage"]["cutup"]["mean"][-1]
+    # the backlog waits at cut-up, not also in reception (their reception ended earlier)
+    assert max(r["wip_by_stage"]["reception"]["max"]) < 200
+    by_stage_day0 = sum(r["wip_by_stage"][stage]["mean"][0] for stage in r["wip_by_stage"])
+    assert by_stage_day0 <= r["wip_total"]["mean"][0]  # between stages (deliveries): total only
     assert set(r["backlog_cleared"]) == {"date", "low", "high"}
     assert isinstance(r["warnings"], list)
 

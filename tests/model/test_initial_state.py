@@ -9,8 +9,9 @@ import pytest
 
 from hospital_twin.config.calendar import Calendar
 from hospital_twin.config.models import LabConfig
+from hospital_twin.forecast.daily import daily_from_stamps
 from hospital_twin.model.lab import Lab
-from hospital_twin.model.output import STAGES
+from hospital_twin.model.output import STAGES, stage_ends_for_wip
 from hospital_twin.state import SnapshotRow
 
 START = dt.datetime(2026, 12, 7)
@@ -118,3 +119,37 @@ def test_a_run_without_monitors_is_the_same_simulation(dated: LabConfig) -> None
     assert len(full.resources["BMS"].log_t) > 1 and len(lean.resources["BMS"].log_t) == 1
     with pytest.raises(RuntimeError, match="without monitors"):
         lean.output()
+
+
+def test_a_loaded_specimen_is_in_no_stage_it_had_passed(dated: LabConfig) -> None:
+    """A snapshot of specimens waiting at cut-up: at t = 0 they are in cut-up, not also in
+    reception (their reception ended before the snapshot; its end stamp is unknown), both in
+    the run's WIP monitors and in the forecast's per-day WIP by stage."""
+    n = 40
+    rows = [SnapshotRow(specimen_id=f"c{i}", arrived_at=START - dt.timedelta(hours=20),
+                        pathway="noncancer", priority="Routine", stage="cutup")
+            for i in range(n)]
+    lab = _run(dated, rows, 48.0)
+    out = lab.output()
+    assert np.isnan(out.specimens["reception_end"].iloc[:n]).all()  # unknown, as loaded
+    assert out.wip["Cut-up"].values[0] == n
+    assert out.wip["Reception"].values[0] == 0
+    # Reception WIP is that of the run's own arrivals only: the loaded ones never count.
+    own = _run(dated, None, 48.0).output().wip["Reception"]
+    assert out.wip["Reception"].values.max() == own.values.max() < n
+    daily = daily_from_stamps(lab.stamps(), 2)
+    own_daily = daily_from_stamps(_run(dated, None, 48.0).stamps(), 2)
+    assert np.array_equal(daily.wip_by_stage["reception"], own_daily.wip_by_stage["reception"])
+
+
+def test_stage_ends_for_wip_fill_only_passed_stages() -> None:
+    nan = np.nan
+    k = len(STAGES)
+    # Loaded at cut-up (reception end unknown), cut up by 5, in processing from 6.
+    loaded_at_cutup = [-20.0, nan, 0.0, 5.0, 6.0] + [nan] * (2 * k - 5)
+    normal = [1.0, 2.0, 3.0, 4.0, 5.0] + [nan] * (2 * k - 5)
+    ends = stage_ends_for_wip(np.array([loaded_at_cutup, normal]))
+    assert ends[0, 0] == 0.0  # reception ends when cut-up starts
+    assert ends[0, 1] == 5.0 and np.isnan(ends[0, 2])  # still in processing
+    assert np.isnan(ends[0, 3:]).all()  # stages not reached stay open/unstarted
+    assert ends[1, 0] == 2.0 and ends[1, 1] == 4.0 and np.isnan(ends[1, 2])
