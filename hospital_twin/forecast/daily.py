@@ -56,7 +56,7 @@ def daily_from_stamps(stamps: np.ndarray, days: int) -> DailyFigures:
     tat = reported[done] - received[done]
     keep = day < days
     reports = np.bincount(day[keep], minlength=days).astype(float)
-    within = np.bincount(day[keep], weights=(tat[keep] <= 24.0 * WITHIN_DAYS),
+    within = np.bincount(day[keep], weights=(tat[keep] < 24.0 * WITHIN_DAYS),
                          minlength=days)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(reports > 0, within / np.maximum(reports, 1), np.nan)
