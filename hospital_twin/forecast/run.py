@@ -16,6 +16,7 @@ their 2.5 % and 97.5 % quantiles (None where that quantile is not within the hor
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -106,9 +107,18 @@ def replication_figures(config: LabConfig, replication: int, days: int,
     """One replication's daily figures. It runs without the monitors (busy units, queue
     lengths, event log table) a forecast does not read, and hands back only the figures:
     the same simulation as ``run_replication``, less bookkeeping and transfer."""
-    lab = Lab(config, replication, days * 24.0, state, monitors=False)
-    lab.run()
-    return daily_from_stamps(lab.stamps(), days)
+    was_enabled = gc.isenabled()
+    gc.disable()  # the lab is freed by dispose(), not collected (Lab.run, Lab.dispose)
+    try:
+        lab = Lab(config, replication, days * 24.0, state, monitors=False)
+        lab.run()
+        stamps = lab.stamps()
+        lab.dispose()
+        del lab
+    finally:
+        if was_enabled:
+            gc.enable()
+    return daily_from_stamps(stamps, days)
 
 
 def _run_all(tasks: list[tuple], workers: int) -> list[DailyFigures]:
