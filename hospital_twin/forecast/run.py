@@ -16,7 +16,6 @@ their 2.5 % and 97.5 % quantiles (None where that quantile is not within the hor
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -26,7 +25,7 @@ import numpy as np
 from hospital_twin.config.calendar import Calendar
 from hospital_twin.config.models import LabConfig
 from hospital_twin.forecast.daily import WITHIN_DAYS, DailyFigures, daily_from_stamps
-from hospital_twin.model.lab import Lab
+from hospital_twin.model.lab import Lab, run_and_free
 from hospital_twin.model.output import STAGES
 from hospital_twin.state.snapshot import SnapshotRow
 
@@ -107,17 +106,8 @@ def replication_figures(config: LabConfig, replication: int, days: int,
     """One replication's daily figures. It runs without the monitors (busy units, queue
     lengths, event log table) a forecast does not read, and hands back only the figures:
     the same simulation as ``run_replication``, less bookkeeping and transfer."""
-    was_enabled = gc.isenabled()
-    gc.disable()  # the lab is freed by dispose(), not collected (Lab.run, Lab.dispose)
-    try:
-        lab = Lab(config, replication, days * 24.0, state, monitors=False)
-        lab.run()
-        stamps = lab.stamps()
-        lab.dispose()
-        del lab
-    finally:
-        if was_enabled:
-            gc.enable()
+    stamps = run_and_free(Lab(config, replication, days * 24.0, state, monitors=False),
+                          Lab.stamps)
     return daily_from_stamps(stamps, days)
 
 

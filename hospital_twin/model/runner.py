@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import TYPE_CHECKING
 
 from hospital_twin.config.models import LabConfig
-from hospital_twin.model.lab import Lab
+from hospital_twin.model.lab import Lab, run_and_free
 from hospital_twin.model.output import ReplicationOutput
 
 if TYPE_CHECKING:
@@ -40,9 +40,8 @@ def run_replication(
         raise ValueError(f"sim_hours must be > 0, got {hours:g}")
     if not 0 <= warmup < hours:
         raise ValueError(f"warm-up ({warmup:g} h) must lie in [0, run length {hours:g} h)")
-    lab = Lab(config, replication_index, hours, state)
-    lab.run()
-    return lab.output(warmup, time.perf_counter() - started)
+    return run_and_free(Lab(config, replication_index, hours, state),
+                        lambda lab: lab.output(warmup, time.perf_counter() - started))
 
 
 def run_replications(
