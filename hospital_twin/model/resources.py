@@ -238,13 +238,12 @@ class ResourcePool:
         """
         if duration.__class__ is str:
             duration = self.durations[duration]
-        now = self.env._now
         if len(resources) == 1:
             r = resources[0]
             if r.busy < r.capacity:
                 r.busy += 1
                 if self.monitors:
-                    r.log_t.append(now)
+                    r.log_t.append(self.env._now)
                     r.log_busy.append(r.busy)
                     r.log_queue.append(r.n_waiting)
                 if duration is None or duration.__class__ is float:
@@ -255,6 +254,7 @@ class ResourcePool:
                 if r.busy >= r.capacity:
                     break
             else:
+                now = self.env._now
                 for r in resources:
                     r.busy += 1
                     r._log(now)
@@ -267,7 +267,7 @@ class ResourcePool:
             r.queues[priority].append(request)
             r.n_waiting += 1
             if monitors:
-                r.log_t.append(now)
+                r.log_t.append(self.env._now)
                 r.log_busy.append(r.busy)
                 r.log_queue.append(r.n_waiting)
         return request
