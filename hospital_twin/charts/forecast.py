@@ -15,17 +15,38 @@ from hospital_twin.model.output import STAGE_LABELS
 DATE_AXIS = "Date (end of day)"
 
 
+def _runs(values: list) -> list[range]:
+    """Index ranges of the consecutive days that have a value (a day without reports has
+    no share: None)."""
+    runs, start = [], None
+    for i, value in enumerate([*values, None]):
+        if value is not None and start is None:
+            start = i
+        elif value is None and start is not None:
+            runs.append(range(start, i))
+            start = None
+    return runs
+
+
 def _range_band(fig: go.Figure, dates: list[str], band: dict, name: str, hex_colour: str,
                 *, scale: float = 1.0) -> None:
-    """A mean line and a shaded min-max band across replications, one legend entry."""
+    """A mean line and a shaded min-max band across replications, one legend entry.
+
+    The band is one closed shape per run of days with values: a single shape over a gap
+    (a weekend without reports) would join the edges of different runs across it."""
     def scaled(values: list) -> list:
         return [None if v is None else v * scale for v in values]
 
-    fig.add_trace(go.Scatter(
-        x=dates + dates[::-1], y=scaled(band["max"]) + scaled(band["min"])[::-1],
-        fill="toself", fillcolor=translucent(hex_colour), line={"width": 0},
-        hoverinfo="skip", showlegend=False, legendgroup=name,
-        name=f"{name} (range of replications)"))
+    high, low = scaled(band["max"]), scaled(band["min"])
+    for run in _runs(high):
+        xs = [dates[i] for i in run]
+        single = len(run) == 1  # one day alone: a vertical bar from min to max
+        fig.add_trace(go.Scatter(
+            x=xs + xs[::-1], y=[high[i] for i in run] + [low[i] for i in reversed(run)],
+            fill=None if single else "toself", fillcolor=translucent(hex_colour),
+            mode="lines", line={"width": 6 if single else 0, "color": translucent(hex_colour)},
+            hoverinfo="skip", showlegend=False, legendgroup=name,
+            name=f"{name} (range of replications)"))
     fig.add_trace(go.Scatter(x=dates, y=scaled(band["mean"]), mode="lines+markers", name=name,
                              legendgroup=name, line={"color": hex_colour, "width": 2}))
 

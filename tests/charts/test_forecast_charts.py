@@ -58,3 +58,21 @@ def test_stage_figure_has_one_line_per_stage(result: dict) -> None:
     assert len(fig.data) == 9
     qc = next(t for t in fig.data if t.name == "QC")
     assert list(qc.y) == result["wip_by_stage"]["qc"]["mean"]
+
+
+def test_band_is_one_shape_per_run_of_days_with_values() -> None:
+    """Days without reports (None) split the band: no shape joins values across a gap."""
+    dates = [f"2026-12-{d:02d}" for d in range(7, 16)]  # Mon 7 .. Tue 15
+    share = [0.6, 0.5, 0.9, 0.8, 0.85, None, None, 0.9, None]
+    result = {"dates": dates, "share_within_7_days": {
+        "mean": share,
+        "min": [None if v is None else v - 0.05 for v in share],
+        "max": [None if v is None else v + 0.05 for v in share]}}
+    fig = charts.forecast_share_figure(result)
+    bands = [t for t in fig.data if t.name == "Within 7 days (range of replications)"]
+    assert [list(t.x) for t in bands] == [dates[0:5] + dates[0:5][::-1], dates[7:8] * 2]
+    for trace in bands:
+        assert None not in trace.y
+    weekdays = bands[0]
+    assert list(weekdays.y) == pytest.approx([65, 55, 95, 85, 90, 80, 75, 85, 45, 55])
+    assert weekdays.fill == "toself" and bands[1].fill is None  # a lone day: a bar
