@@ -6,7 +6,8 @@ every chart stays readable on a 1280×800 screen.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 from plotly.colors import qualitative
@@ -93,11 +94,33 @@ def isolate_on_click(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def day_ticks(fig: go.Figure, hours: float) -> go.Figure:
-    """Tick the hour axis once a day, labelled with the weekday, so weeks read at a glance."""
-    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+def day_ticks(fig: go.Figure, hours: float, start: dt.datetime | None = None) -> go.Figure:
+    """Tick the hour axis once a day so weeks read at a glance.
+
+    Without a calendar ``start`` simulated hour 0 is a Monday 00:00: ticks read "Tue 24 h".
+    A dated run's hour 0 is its calendar's start, which may be any day and time: ticks then
+    sit at the midnights of the run's dates and read "Wed 09 Dec", and the axis title says
+    so (the weekday of a plain hour count would be wrong)."""
     n = int(hours // 24) + 1
     step = 1 if n <= 21 else 7
-    ticks = list(range(0, n * 24, 24 * step))
-    fig.update_xaxes(tickvals=ticks, ticktext=[f"{days[(t // 24) % 7]} {t:g} h" for t in ticks])
+    if start is None:
+        days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+        ticks = list(range(0, n * 24, 24 * step))
+        fig.update_xaxes(tickvals=ticks,
+                         ticktext=[f"{days[(t // 24) % 7]} {t:g} h" for t in ticks])
+        return fig
+    first = (24.0 - (start.hour + start.minute / 60.0)) % 24.0  # hours to the first midnight
+    ticks = [first + 24.0 * k for k in range(0, n + 1, step) if first + 24.0 * k <= hours]
+    fig.update_xaxes(
+        tickvals=ticks,
+        ticktext=[f"{start + dt.timedelta(hours=t):%a %d %b}" for t in ticks],
+        title_text=f"Simulated time (hours from the calendar's start, {start:%a %d %b %Y %H:%M})")
     return fig
+
+
+def calendar_start(results: Mapping) -> dt.datetime | None:
+    """The calendar start of a dated scenario's results (its configuration), else None."""
+    calendar = (results.get("config") or {}).get("calendar")
+    if not calendar or not calendar.get("start"):
+        return None
+    return dt.datetime.fromisoformat(str(calendar["start"]))

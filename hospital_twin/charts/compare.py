@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from hospital_twin.charts._style import (
     HOURS_AXIS,
     band_traces,
+    calendar_start,
     colour,
     day_ticks,
     error_bars,
@@ -76,7 +77,14 @@ def hourly_utilisation_comparison_figure(scenarios: Mapping[str, dict],
         last_hour = max(last_hour, float(data["x"][-1]) + 1 if data["x"] else 0.0)
     isolate_on_click(fig)
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
-    return day_ticks(fig, last_hour)
+    starts = {calendar_start(results) for results in scenarios.values()}
+    if len(starts) == 1:  # all undated, or all from the same calendar start
+        return day_ticks(fig, last_hour, starts.pop())
+    # Different starts: hour 0 is each scenario's own start, so no weekday or date is shared.
+    ticks = list(range(0, int(last_hour) + 1, 24 if last_hour <= 21 * 24 else 168))
+    fig.update_xaxes(tickvals=ticks, ticktext=[f"{t} h" for t in ticks],
+                     title_text="Simulated time (hours from each scenario's own start)")
+    return fig
 
 
 def _measures(results: dict, include_utilisation: bool) -> list[tuple[str, str, tuple]]:

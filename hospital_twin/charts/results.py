@@ -8,6 +8,7 @@ results have two or more replications.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -15,6 +16,7 @@ import plotly.graph_objects as go
 from hospital_twin.charts._style import (
     HOURS_AXIS,
     band_traces,
+    calendar_start,
     colour,
     day_ticks,
     error_bars,
@@ -76,7 +78,8 @@ def queue_length_figure(results: dict) -> go.Figure:
 
 
 def _multi_band_figure(data: dict, *, title: str, y_title: str,
-                       labels: Sequence[str] | None = None) -> go.Figure:
+                       labels: Sequence[str] | None = None,
+                       start: dt.datetime | None = None) -> go.Figure:
     fig = new_figure(title, HOURS_AXIS, y_title)
     wanted = set(labels) if labels is not None else None
     for j, label in enumerate(data["labels"]):
@@ -88,7 +91,7 @@ def _multi_band_figure(data: dict, *, title: str, y_title: str,
             fig.add_trace(trace)
     isolate_on_click(fig)
     if data["x"]:
-        day_ticks(fig, float(data["x"][-1]) + 1)
+        day_ticks(fig, float(data["x"][-1]) + 1, start)
     return fig
 
 
@@ -100,7 +103,7 @@ def hourly_utilisation_figure(results: dict, resources: Sequence[str] | None = N
     fig = _multi_band_figure(
         results["hourly_utilization_by_resource"],
         title="Hour-by-hour utilisation" + _ci_note(results),
-        y_title=UTILISATION_AXIS, labels=resources)
+        y_title=UTILISATION_AXIS, labels=resources, start=calendar_start(results))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
     return fig
 
@@ -109,7 +112,7 @@ def wip_figure(results: dict, stages: Sequence[str] | None = None) -> go.Figure:
     """Specimens in each stage (and in total) over time, hourly means with CI bands."""
     return _multi_band_figure(
         results["wip_by_stage"], title="Work in progress by stage" + _ci_note(results),
-        y_title="Specimens in progress (count)", labels=stages)
+        y_title="Specimens in progress (count)", labels=stages, start=calendar_start(results))
 
 
 def allocation_figure(results: dict, resources: Sequence[str] | None = None) -> go.Figure:
@@ -123,7 +126,7 @@ def allocation_figure(results: dict, resources: Sequence[str] | None = None) -> 
         fig.add_trace(go.Scatter(x=list(data["x"]), y=list(data["y"]), name=name,
                                  mode="lines", line={"shape": "hv", "color": colour(j)}))
     isolate_on_click(fig)
-    day_ticks(fig, float(results.get("run", {}).get("sim_hours", 168)))
+    day_ticks(fig, float(results.get("run", {}).get("sim_hours", 168)), calendar_start(results))
     return fig
 
 

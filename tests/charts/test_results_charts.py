@@ -140,3 +140,35 @@ def test_machine_time_figure_without_ci_has_no_error_bars(results: dict) -> None
     fig = machine_time_figure(one)
     assert all(trace.error_y.array is None for trace in fig.data)
     assert "1 replication, no CI" in fig.layout.title.text
+
+
+def _dated(results: dict, start: str) -> dict:
+    """``results`` as a run whose calendar starts at ``start`` would carry it."""
+    config = dict(results["config"], calendar={"start": start})
+    return dict(results, config=config)
+
+
+def test_hourly_charts_of_a_dated_run_tick_its_dates(results: dict) -> None:
+    """Hour 0 of a dated run is its calendar's start (here a Wednesday 07:30), so ticks sit
+    at the run's midnights and name their dates; without a calendar they name weekdays from
+    Monday 00:00."""
+    plain = charts.hourly_utilisation_figure(results)
+    assert plain.layout.xaxis.ticktext[:2] == ("Mon 0 h", "Tue 24 h")
+    dated = _dated(results, "2026-12-09T07:30:00")
+    for fig in (charts.hourly_utilisation_figure(dated), charts.wip_figure(dated),
+                charts.allocation_figure(dated)):
+        axis = fig.layout.xaxis
+        assert axis.tickvals[:2] == (16.5, 40.5)  # the first two midnights after 07:30
+        assert axis.ticktext[:2] == ("Thu 10 Dec", "Fri 11 Dec")
+        assert "Wed 09 Dec 2026 07:30" in axis.title.text
+
+
+def test_compare_hourly_chart_names_dates_only_for_a_shared_start(results: dict) -> None:
+    monday = "2026-12-07T00:00:00"
+    same = {"a": _dated(results, monday), "b": _dated(results, monday)}
+    fig = charts.hourly_utilisation_comparison_figure(same, "QC staff")
+    assert fig.layout.xaxis.ticktext[0] == "Mon 07 Dec"
+    mixed = {"a": results, "b": _dated(results, "2026-12-09T00:00:00")}
+    fig = charts.hourly_utilisation_comparison_figure(mixed, "QC staff")
+    assert "each scenario's own start" in fig.layout.xaxis.title.text
+    assert not any(day in " ".join(fig.layout.xaxis.ticktext) for day in ("Mon", "Wed"))
