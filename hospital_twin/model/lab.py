@@ -340,9 +340,10 @@ class Lab:
     def run(self) -> None:
         """Simulate from Monday 00:00 (empty lab) to ``sim_hours``.
 
-        The cyclic garbage collector is paused meanwhile: the run creates no reference
-        cycles, and full collections would otherwise re-scan every object of the imported
-        libraries (about a quarter of the run time).
+        The cyclic garbage collector is paused meanwhile: collecting would free nothing
+        (the lab's objects stay in use until the run ends), and full collections would
+        re-scan every object of the imported libraries (about a quarter of the run time).
+        The finished lab is one reference cycle; :func:`run_and_free` frees it at once.
         """
         if self.plan is None:
             self.pool.start_rosters()

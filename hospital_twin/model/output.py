@@ -39,7 +39,6 @@ STAGE_LABELS: dict[str, str] = {
 WIP_NAMES: tuple[str, ...] = ("Total WIP",) + tuple(STAGE_LABELS.values())
 
 
-
 def stage_ends_for_wip(stamps: np.ndarray) -> np.ndarray:
     """Each stage's end stamp as WIP counts it (columns in ``STAGES`` order).
 
