@@ -55,12 +55,30 @@ STOP_CHECK_S = 2
 KILL_AFTER_S = 10.0
 
 
+#: RQ's own log lines for every maintenance round, i.e. every ``MAINTENANCE_S`` seconds of
+#: an idle worker: six lines a minute that bury the job lines of ``make run``. What a round
+#: finds (lost replications, abandoned scenarios) is logged by this module as warnings.
+_MAINTENANCE_LINES = frozenset({
+    "Worker %s: cleaning registries for queue: %s",
+    "Worker %s: cleaning group registries",
+})
+
+
+def _not_a_maintenance_line(record: logging.LogRecord) -> bool:
+    return record.msg not in _MAINTENANCE_LINES
+
+
 class TwinWorker(Worker):
     """An RQ worker that stops promptly and safely on SIGINT/SIGTERM, and that also queues
     again replications whose process died on this host."""
 
     options: JobOptions | None = None
     _cold_stop = False
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if _not_a_maintenance_line not in self.log.filters:
+            self.log.addFilter(_not_a_maintenance_line)
 
     # -- stopping -----------------------------------------------------------------------
     def _shutdown(self) -> None:
