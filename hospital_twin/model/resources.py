@@ -327,18 +327,11 @@ class ResourcePool:
                 if resource.busy >= resource.capacity:
                     return
                 request = queue[i]
-                if len(request.resources) == 1:  # as _fire, inline: most grants are these
+                if len(request.resources) == 1:  # most grants: no other resource to check
                     del queue[i]
                     resource.n_waiting -= 1
                     resource.busy += 1
-                    duration = request.duration
-                    if duration is None:
-                        delay = 0.0
-                    else:
-                        delay = duration if duration.__class__ is float else duration()
-                    env = self.env
-                    heappush(env._queue, (env._now + delay, NORMAL, next(env._eid),
-                                          request.job))
+                    self._fire(request)
                     continue
                 for r in request.resources:
                     if r.busy >= r.capacity:
